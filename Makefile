@@ -1,0 +1,72 @@
+# Stegvis — the public commands. See README.md.
+SHELL := /bin/sh
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup venv install migrate demo serve test lint format bench worker clean lock
+
+run: setup
+	@echo "Stegvis: serving on http://$(HOST):$(PORT)/ (background worker started too; Ctrl-C stops both)"
+	@$(PY) manage.py db_worker >var/worker.log 2>&1 & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+setup: install migrate demo
+
+$(PY):
+	@python=$$(scripts/find-python) || exit 1; \
+	echo "Using $$python"; \
+	$$python -m venv $(VENV)
+
+$(STAMP): $(PY) pyproject.toml constraints.txt
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+# Seeds once; the marker file keeps `make setup` safe to run again.
+demo: migrate
+	@if [ -f var/demo-credentials.json ]; then \
+		echo "Demo data already present (var/demo-credentials.json)."; \
+	else \
+		$(PY) manage.py seed_demo --credentials var/demo-credentials.json || exit 1; \
+	fi
+	@$(PY) manage.py show_demo_credentials var/demo-credentials.json
+
+serve: install
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(PY) manage.py db_worker
+
+test: install
+	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	$(PY) -m bench --scale 1000 --db sqlite --json var/bench-sqlite.json
+
+# Regenerate constraints.txt from the ranges in pyproject.toml.
+lock: $(PY)
+	rm -rf var/lockenv && $$(scripts/find-python) -m venv var/lockenv
+	var/lockenv/bin/pip install --quiet '.[dev]'
+	var/lockenv/bin/pip freeze --exclude stegvis > constraints.txt
+	rm -rf var/lockenv
+
+clean:
+	rm -rf $(VENV) var/db.sqlite3 var/demo-credentials.json

@@ -1,0 +1,153 @@
+"""Users, organisations, units and memberships (who holds which role where)."""
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Role(models.TextChoices):
+    SUPERVISOR = "supervisor", _("Supervisor")
+    MANAGER = "manager", _("Manager")
+    CASE_OFFICER = "case_officer", _("Case officer")
+    ANALYST = "analyst", _("Analyst (funder)")
+    AUDITOR = "auditor", _("Data protection officer")
+    ADMIN = "admin", _("System administrator")
+
+
+class User(AbstractUser):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Social enterprise")
+        AGENCY = "agency", _("Referring agency")
+        FUNDER = "funder", _("Funder")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    organisation_number = models.CharField(_("organisation number"), max_length=11, blank=True)
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    county = models.CharField(_("county"), max_length=100, blank=True)
+    statistics_shared_with = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="statistics_from",
+        limit_choices_to={"kind": "funder"},
+        verbose_name=_("shares statistics with"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="organisation_unique_kind_name"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["enterprise", "agency", "funder"]),
+                name="organisation_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    class Trade(models.TextChoices):
+        CAFE = "cafe", _("Café and catering")
+        SECOND_HAND = "second_hand", _("Second hand")
+        CARPENTRY = "carpentry", _("Carpentry")
+        CLEANING = "cleaning", _("Cleaning")
+        GARDENING = "gardening", _("Gardening")
+        WAREHOUSE = "warehouse", _("Warehouse and logistics")
+        OTHER = "other", _("Other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="units", verbose_name=_("enterprise")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    trade = models.CharField(_("trade"), max_length=16, choices=Trade.choices)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="unit_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(active_from__lte=on), Q(active_to__isnull=True) | Q(active_to__gte=on)
+        ).filter(user__is_active=True)
+
+
+class Membership(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    active_from = models.DateField(_("active from"), default=timezone.localdate)
+    active_to = models.DateField(_("active to"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"],
+                condition=Q(active_to__isnull=True),
+                name="membership_one_open_per_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(active_to__isnull=True) | Q(active_to__gte=models.F("active_from")),
+                name="membership_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[choice for choice, _label in Role.choices]),
+                name="membership_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.organisation}"
+
+    #: Which kind of organisation each role belongs to (None: any kind).
+    ROLE_ORGANISATION_KIND = {
+        Role.SUPERVISOR: Organisation.Kind.ENTERPRISE,
+        Role.MANAGER: Organisation.Kind.ENTERPRISE,
+        Role.CASE_OFFICER: Organisation.Kind.AGENCY,
+        Role.ANALYST: Organisation.Kind.FUNDER,
+        Role.AUDITOR: None,
+        Role.ADMIN: None,
+    }

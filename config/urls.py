@@ -1,0 +1,10 @@
+"""Root URLconf. Every pattern is declared in the access table (accounts.access)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

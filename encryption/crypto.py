@@ -1,0 +1,90 @@
+"""AES-256-GCM primitives for data keys and field values.
+
+Field value layout (bytes)::
+
+    version (1) | data key id (16) | data key generation (4) | nonce (12) | ciphertext+tag
+
+The header is authenticated as part of the associated data, together with the
+model, field and row id the value belongs to, so a value copied to another row,
+column or participant fails to decrypt.
+"""
+
+import os
+import struct
+import uuid
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from .exceptions import DecryptionError
+
+VALUE_VERSION = 1
+WRAP_VERSION = 1
+NONCE_SIZE = 12
+HEADER = struct.Struct(">B16sI")
+HEADER_SIZE = HEADER.size  # 21
+MIN_VALUE_SIZE = HEADER_SIZE + NONCE_SIZE + 16
+
+
+def new_data_key() -> bytes:
+    return AESGCM.generate_key(bit_length=256)
+
+
+def _wrap_aad(data_key_id: uuid.UUID, generation: int, kek_id: str) -> bytes:
+    return b"stegvis:dek:v1|" + data_key_id.bytes + struct.pack(">I", generation) + kek_id.encode()
+
+
+def wrap(*, kek: bytes, kek_id: str, dek: bytes, data_key_id: uuid.UUID, generation: int) -> bytes:
+    nonce = os.urandom(NONCE_SIZE)
+    sealed = AESGCM(kek).encrypt(nonce, dek, _wrap_aad(data_key_id, generation, kek_id))
+    return bytes([WRAP_VERSION]) + nonce + sealed
+
+
+def unwrap(
+    *, kek: bytes, kek_id: str, wrapped: bytes, data_key_id: uuid.UUID, generation: int
+) -> bytes:
+    if not wrapped or wrapped[0] != WRAP_VERSION:
+        raise DecryptionError(f"data key {data_key_id}: unknown wrap format")
+    nonce, sealed = wrapped[1 : 1 + NONCE_SIZE], wrapped[1 + NONCE_SIZE :]
+    try:
+        return AESGCM(kek).decrypt(nonce, sealed, _wrap_aad(data_key_id, generation, kek_id))
+    except InvalidTag:
+        raise DecryptionError(
+            f"data key {data_key_id} does not unwrap with key {kek_id!r} (wrong key or damaged)"
+        ) from None
+
+
+def value_aad(header: bytes, binding: str) -> bytes:
+    return header + b"|" + binding.encode()
+
+
+def encrypt_value(
+    *, cipher: AESGCM, data_key_id: uuid.UUID, generation: int, plaintext: str, binding: str
+) -> bytes:
+    header = HEADER.pack(VALUE_VERSION, data_key_id.bytes, generation)
+    nonce = os.urandom(NONCE_SIZE)
+    return header + nonce + cipher.encrypt(nonce, plaintext.encode(), value_aad(header, binding))
+
+
+def read_header(value: bytes) -> tuple[uuid.UUID, int]:
+    """Return (data key id, generation) of a stored value, or raise."""
+    if len(value) < MIN_VALUE_SIZE:
+        raise DecryptionError("encrypted value is truncated")
+    version, key_bytes, generation = HEADER.unpack_from(value)
+    if version != VALUE_VERSION:
+        raise DecryptionError(f"unknown encrypted value version {version}")
+    return uuid.UUID(bytes=key_bytes), generation
+
+
+def decrypt_value(*, cipher: AESGCM, value: bytes, binding: str) -> str:
+    header = value[:HEADER_SIZE]
+    nonce = value[HEADER_SIZE : HEADER_SIZE + NONCE_SIZE]
+    try:
+        plaintext = cipher.decrypt(
+            nonce, value[HEADER_SIZE + NONCE_SIZE :], value_aad(header, binding)
+        )
+    except InvalidTag:
+        raise DecryptionError(
+            f"value for {binding} does not authenticate (wrong key, wrong row or damaged)"
+        ) from None
+    return plaintext.decode()

@@ -1,0 +1,124 @@
+"""The key ring: key-encryption keys (KEKs) and the blind-index key.
+
+FIELD_ENCRYPTION_KEYS is ``id:base64url(32 bytes)[,id:...]``; the first is the
+primary (used to wrap), the others only unwrap. BLIND_INDEX_KEY is
+``base64url(32 bytes)``. In development, when neither is set, both are
+generated once into a git-ignored JSON file so ``make run`` needs no set-up.
+"""
+
+import base64
+import binascii
+import json
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+
+from .exceptions import KeyRingError
+
+KEY_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+
+
+def b64url_encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as error:
+        raise KeyRingError("a key is not valid base64url") from error
+
+
+def new_key_entry(key_id: str | None = None) -> str:
+    """Return a fresh ``key-id:base64url`` entry for FIELD_ENCRYPTION_KEYS."""
+    key_id = key_id or f"k{secrets.token_hex(4)}"
+    if not KEY_ID_PATTERN.match(key_id):
+        raise KeyRingError(f"key id {key_id!r} must be 1-32 letters, digits, '.', '_' or '-'")
+    return f"{key_id}:{b64url_encode(secrets.token_bytes(32))}"
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    keks: dict[str, bytes]
+    primary_id: str
+    blind_index_key: bytes
+
+    @property
+    def primary(self) -> bytes:
+        return self.keks[self.primary_id]
+
+    def kek(self, key_id: str) -> bytes:
+        try:
+            return self.keks[key_id]
+        except KeyError:
+            raise KeyRingError(
+                f"key {key_id!r} is not in FIELD_ENCRYPTION_KEYS; it is needed to unwrap a data key"
+            ) from None
+
+
+def parse_keys(field_keys: str, blind_index_key: str) -> KeyRing:
+    entries = [entry.strip() for entry in field_keys.split(",") if entry.strip()]
+    if not entries:
+        raise KeyRingError("FIELD_ENCRYPTION_KEYS is empty")
+    keks: dict[str, bytes] = {}
+    for entry in entries:
+        key_id, sep, encoded = entry.partition(":")
+        if not sep or not KEY_ID_PATTERN.match(key_id):
+            raise KeyRingError("each FIELD_ENCRYPTION_KEYS entry must be 'key-id:base64url'")
+        if key_id in keks:
+            raise KeyRingError(f"key id {key_id!r} appears twice in FIELD_ENCRYPTION_KEYS")
+        raw = b64url_decode(encoded)
+        if len(raw) != 32:
+            raise KeyRingError(f"key {key_id!r} must be 32 bytes, not {len(raw)}")
+        keks[key_id] = raw
+    if not blind_index_key:
+        raise KeyRingError("BLIND_INDEX_KEY is empty")
+    index_key = b64url_decode(blind_index_key)
+    if len(index_key) != 32:
+        raise KeyRingError(f"BLIND_INDEX_KEY must be 32 bytes, not {len(index_key)}")
+    if index_key in keks.values():
+        raise KeyRingError("BLIND_INDEX_KEY must differ from every field encryption key")
+    return KeyRing(keks=keks, primary_id=next(iter(keks)), blind_index_key=index_key)
+
+
+def _development_keys(path: Path) -> tuple[str, str]:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        content = {
+            "FIELD_ENCRYPTION_KEYS": new_key_entry("dev-1"),
+            "BLIND_INDEX_KEY": b64url_encode(secrets.token_bytes(32)),
+        }
+        # O_EXCL: two processes starting at once cannot both write a key file.
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(descriptor, "w") as handle:
+                json.dump(content, handle, indent=2)
+    content = json.loads(path.read_text())
+    return content["FIELD_ENCRYPTION_KEYS"], content["BLIND_INDEX_KEY"]
+
+
+@lru_cache(maxsize=1)
+def _cached_keyring(field_keys: str, blind_index_key: str) -> KeyRing:
+    return parse_keys(field_keys, blind_index_key)
+
+
+def get_keyring() -> KeyRing:
+    """The key ring in force; environment first, then the development key file."""
+    field_keys = settings.FIELD_ENCRYPTION_KEYS
+    index_key = settings.BLIND_INDEX_KEY
+    if not field_keys or not index_key:
+        dev_file = getattr(settings, "ENCRYPTION_DEV_KEY_FILE", None)
+        if not dev_file:
+            raise KeyRingError("FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY must be set")
+        dev_fields, dev_index = _development_keys(Path(dev_file))
+        field_keys = field_keys or dev_fields
+        index_key = index_key or dev_index
+    return _cached_keyring(field_keys, index_key)

@@ -1,0 +1,84 @@
+"""Per-participant data keys (DEKs), stored wrapped by a key-encryption key.
+
+Data keys live in their own untracked table, never in a history table, so
+destroying one (crypto-shredding) leaves no copy of the key material behind.
+"""
+
+import uuid
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import crypto
+from .exceptions import DataKeyDestroyed, DecryptionError
+from .keyring import get_keyring
+
+
+class DataKey(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    generation = models.PositiveIntegerField(default=1)
+    kek_id = models.CharField(max_length=32, blank=True, db_index=True)
+    wrapped = models.BinaryField(null=True)
+    # Set only while a full re-encryption moves values to a new generation.
+    previous_generation = models.PositiveIntegerField(null=True, blank=True)
+    previous_kek_id = models.CharField(max_length=32, blank=True)
+    previous_wrapped = models.BinaryField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data key")
+        verbose_name_plural = _("data keys")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(destroyed_at__isnull=True, wrapped__isnull=False)
+                | models.Q(destroyed_at__isnull=False, wrapped__isnull=True),
+                name="datakey_wrapped_unless_destroyed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"DataKey {self.id} g{self.generation}"
+
+    @classmethod
+    def new(cls) -> "DataKey":
+        """An unsaved data key holding a fresh DEK wrapped by the primary KEK."""
+        keyring = get_keyring()
+        data_key = cls(id=uuid.uuid4(), generation=1, kek_id=keyring.primary_id)
+        dek = crypto.new_data_key()
+        data_key.wrapped = crypto.wrap(
+            kek=keyring.primary,
+            kek_id=keyring.primary_id,
+            dek=dek,
+            data_key_id=data_key.id,
+            generation=1,
+        )
+        data_key._ciphers = {1: AESGCM(dek)}
+        return data_key
+
+    def cipher(self, generation: int | None = None) -> AESGCM:
+        """The AES-GCM cipher of this key's generation (the current one by default)."""
+        if self.destroyed_at is not None or self.wrapped is None:
+            raise DataKeyDestroyed(f"data key {self.id} was destroyed")
+        generation = self.generation if generation is None else generation
+        ciphers = self.__dict__.setdefault("_ciphers", {})
+        if generation not in ciphers:
+            ciphers[generation] = AESGCM(self.plain_key(generation))
+        return ciphers[generation]
+
+    def plain_key(self, generation: int) -> bytes:
+        if generation == self.generation:
+            kek_id, wrapped = self.kek_id, self.wrapped
+        elif generation == self.previous_generation and self.previous_wrapped is not None:
+            kek_id, wrapped = self.previous_kek_id, self.previous_wrapped
+        else:
+            raise DecryptionError(f"data key {self.id} has no generation {generation}")
+        return crypto.unwrap(
+            kek=get_keyring().kek(kek_id),
+            kek_id=kek_id,
+            wrapped=bytes(wrapped),
+            data_key_id=self.id,
+            generation=generation,
+        )

@@ -1,0 +1,266 @@
+"""Writes on participants and consents."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, User
+from audit.history import bulk_create_tracked, save_with_history
+from encryption import keycache
+from encryption.models import DataKey
+
+from .identity import format_identity_number, identity_index, normalise_identity_number
+from .models import Consent, EducationLevel, Gender, LabourMarketStatus, Participant
+
+ENCRYPTED_PROFILE_FIELDS = (
+    "given_name",
+    "family_name",
+    "phone",
+    "email",
+    "address",
+    "emergency_contact",
+    "support_needs",
+)
+PLAIN_PROFILE_FIELDS = (
+    "gender",
+    "birth_year",
+    "municipality",
+    "education_level",
+    "labour_market_status",
+    "has_disability",
+    "foreign_background",
+    "newly_arrived",
+    "protected_identity",
+)
+
+
+@dataclass
+class ParticipantInput:
+    """What a new participant's record holds (used by the bulk path)."""
+
+    given_name: str
+    family_name: str
+    personal_identity_number: str
+    gender: str
+    birth_year: int
+    labour_market_status: str
+    education_level: str = EducationLevel.UNKNOWN
+    municipality: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    emergency_contact: str = ""
+    support_needs: str = ""
+    has_disability: bool = False
+    foreign_background: bool = False
+    newly_arrived: bool = False
+    protected_identity: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def _check_enterprise(organisation: Organisation) -> None:
+    if organisation.kind != Organisation.Kind.ENTERPRISE:
+        raise ValidationError(
+            {"organisation": _("Participants can only be registered at a social enterprise.")}
+        )
+
+
+def _build_participant(*, organisation: Organisation, data: ParticipantInput) -> Participant:
+    normalised = normalise_identity_number(data.personal_identity_number)
+    participant = Participant(
+        organisation=organisation,
+        personal_identity_number=format_identity_number(normalised),
+        personal_identity_index=identity_index(normalised),
+        **{name: getattr(data, name) for name in ENCRYPTED_PROFILE_FIELDS + PLAIN_PROFILE_FIELDS},
+    )
+    return participant
+
+
+def _validate_participant(participant: Participant) -> None:
+    errors: dict[str, list[str]] = {}
+    for name in ("given_name", "family_name"):
+        if not getattr(participant, name).strip():
+            errors.setdefault(name, []).append(_("This field is required."))
+    if participant.gender not in Gender.values:
+        errors.setdefault("gender", []).append(_("Choose a valid gender."))
+    if participant.labour_market_status not in LabourMarketStatus.values:
+        errors.setdefault("labour_market_status", []).append(
+            _("Choose a valid labour-market status.")
+        )
+    this_year = timezone.localdate().year
+    if not 1900 <= int(participant.birth_year) <= this_year:
+        errors.setdefault("birth_year", []).append(
+            _("Enter a birth year between 1900 and %(year)s.") % {"year": this_year}
+        )
+    if errors:
+        raise ValidationError(errors)
+    # Constraints and foreign keys are enforced by the database; checking them
+    # here would cost a query each.
+    participant.full_clean(
+        exclude=["data_key", "organisation"], validate_unique=False, validate_constraints=False
+    )
+
+
+def _duplicate_error() -> ValidationError:
+    return ValidationError(
+        {
+            "personal_identity_number": _(
+                "A participant with this personal identity number is already registered "
+                "at this enterprise."
+            )
+        },
+        code="duplicate",
+    )
+
+
+@transaction.atomic
+def participant_create(
+    *, organisation: Organisation, data: ParticipantInput, acting_user: User
+) -> Participant:
+    """Register a participant at an enterprise, with their own data key."""
+    _check_enterprise(organisation)
+    try:
+        participant = _build_participant(organisation=organisation, data=data)
+    except ValidationError as error:
+        raise ValidationError({"personal_identity_number": error.messages}) from None
+    if Participant.objects.filter(
+        organisation=organisation, personal_identity_index=participant.personal_identity_index
+    ).exists():
+        raise _duplicate_error()
+    data_key = DataKey.new()
+    participant.data_key = data_key
+    _validate_participant(participant)
+    data_key.save()
+    keycache.remember(data_key)
+    try:
+        with transaction.atomic():
+            save_with_history(participant, user=acting_user, reason="participant registered")
+    except IntegrityError:
+        raise _duplicate_error() from None
+    return participant
+
+
+@transaction.atomic
+def participant_update(
+    *, participant: Participant, acting_user: User, reason: str = "participant updated", **changes
+) -> Participant:
+    """Change profile fields; the personal identity number is re-validated and re-indexed."""
+    allowed = set(ENCRYPTED_PROFILE_FIELDS + PLAIN_PROFILE_FIELDS) | {"personal_identity_number"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"participant_update cannot change {sorted(unknown)}")
+    if "personal_identity_number" in changes:
+        try:
+            normalised = normalise_identity_number(changes.pop("personal_identity_number"))
+        except ValidationError as error:
+            raise ValidationError({"personal_identity_number": error.messages}) from None
+        index = identity_index(normalised)
+        if (
+            Participant.objects.filter(
+                organisation_id=participant.organisation_id, personal_identity_index=index
+            )
+            .exclude(pk=participant.pk)
+            .exists()
+        ):
+            raise _duplicate_error()
+        participant.personal_identity_number = format_identity_number(normalised)
+        participant.personal_identity_index = index
+    for name, value in changes.items():
+        setattr(participant, name, value)
+    _validate_participant(participant)
+    save_with_history(participant, user=acting_user, reason=reason)
+    return participant
+
+
+@transaction.atomic
+def participant_bulk_create(
+    *,
+    organisation: Organisation,
+    records: list[ParticipantInput],
+    acting_user: User,
+    reason: str = "participant registered",
+) -> list[Participant]:
+    """Register many participants at once (imports, demo data, benchmarks).
+
+    The same validation as participant_create, with one data key per
+    participant and history rows written in bulk.
+    """
+    _check_enterprise(organisation)
+    participants: list[Participant] = []
+    data_keys: list[DataKey] = []
+    seen: set[str] = set()
+    for position, data in enumerate(records):
+        try:
+            participant = _build_participant(organisation=organisation, data=data)
+        except ValidationError as error:
+            raise ValidationError(
+                _("Row %(row)s: %(message)s") % {"row": position + 1, "message": error.messages[0]}
+            ) from None
+        if participant.personal_identity_index in seen:
+            raise ValidationError(
+                _("Row %(row)s: the personal identity number appears twice.")
+                % {"row": position + 1}
+            )
+        seen.add(participant.personal_identity_index)
+        data_key = DataKey.new()
+        participant.data_key = data_key
+        _validate_participant(participant)
+        participants.append(participant)
+        data_keys.append(data_key)
+    if Participant.objects.filter(
+        organisation=organisation, personal_identity_index__in=seen
+    ).exists():
+        raise _duplicate_error()
+    DataKey.objects.bulk_create(data_keys, batch_size=1000)
+    for data_key in data_keys:
+        keycache.remember(data_key)
+    bulk_create_tracked(participants, user=acting_user, reason=reason)
+    return participants
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    participant: Participant,
+    purpose: str,
+    acting_user: User,
+    agency: Organisation | None = None,
+    given_at: datetime | None = None,
+    evidence: str = "",
+) -> Consent:
+    """Record a consent the participant has given."""
+    if purpose not in Consent.Purpose.values:
+        raise ValidationError({"purpose": _("Choose a valid purpose.")})
+    if purpose == Consent.Purpose.SHARE_WITH_AGENCY:
+        if agency is None or agency.kind != Organisation.Kind.AGENCY:
+            raise ValidationError({"agency": _("Name the agency the consent allows sharing with.")})
+    consent = Consent(
+        participant=participant,
+        data_key_id=participant.data_key_id,
+        purpose=purpose,
+        agency=agency if purpose == Consent.Purpose.SHARE_WITH_AGENCY else None,
+        given_at=given_at or timezone.now(),
+        recorded_by=acting_user,
+        evidence=evidence,
+    )
+    save_with_history(consent, user=acting_user, reason="consent recorded")
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, acting_user: User, withdrawn_at=None) -> Consent:
+    if consent.withdrawn_at is not None:
+        raise ValidationError(_("This consent has already been withdrawn."))
+    consent.withdrawn_at = withdrawn_at or timezone.now()
+    if consent.withdrawn_at < consent.given_at:
+        raise ValidationError(
+            {"withdrawn_at": _("A consent cannot be withdrawn before it was given.")}
+        )
+    save_with_history(
+        consent, user=acting_user, reason="consent withdrawn", update_fields=["withdrawn_at"]
+    )
+    return consent

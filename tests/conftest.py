@@ -1,0 +1,100 @@
+"""Shared fixtures: one enterprise, agency and funder, one user per role."""
+
+import pytest
+
+from accounts.models import Organisation, Role
+from casework.services import instrument_ensure_default
+from tests.factories import (
+    OrganisationFactory,
+    UnitFactory,
+    make_active_placement,
+    make_participant,
+    user_with_role,
+)
+
+
+@pytest.fixture
+def enterprise(db):
+    return OrganisationFactory(kind=Organisation.Kind.ENTERPRISE, name="Kaffekvarnen ASF")
+
+
+@pytest.fixture
+def other_enterprise(db):
+    return OrganisationFactory(kind=Organisation.Kind.ENTERPRISE, name="Snickeriet i Mora")
+
+
+@pytest.fixture
+def agency(db):
+    return OrganisationFactory(kind=Organisation.Kind.AGENCY, name="Arbetsförmedlingen Falun")
+
+
+@pytest.fixture
+def funder(db):
+    return OrganisationFactory(kind=Organisation.Kind.FUNDER, name="Region Dalarna")
+
+
+@pytest.fixture
+def unit(enterprise):
+    return UnitFactory(organisation=enterprise, name="Caféet")
+
+
+@pytest.fixture
+def other_unit(other_enterprise):
+    return UnitFactory(organisation=other_enterprise, name="Verkstaden")
+
+
+@pytest.fixture
+def manager(enterprise):
+    return user_with_role(Role.MANAGER, enterprise, username="manager")
+
+
+@pytest.fixture
+def supervisor(enterprise):
+    return user_with_role(Role.SUPERVISOR, enterprise, username="supervisor")
+
+
+@pytest.fixture
+def other_supervisor(other_enterprise):
+    return user_with_role(Role.SUPERVISOR, other_enterprise, username="other_supervisor")
+
+
+@pytest.fixture
+def case_officer(agency):
+    return user_with_role(Role.CASE_OFFICER, agency, username="case_officer")
+
+
+@pytest.fixture
+def analyst(funder):
+    return user_with_role(Role.ANALYST, funder, username="analyst")
+
+
+@pytest.fixture
+def auditor(enterprise):
+    return user_with_role(Role.AUDITOR, enterprise, username="auditor")
+
+
+@pytest.fixture
+def admin_user(enterprise):
+    return user_with_role(Role.ADMIN, enterprise, username="admin", is_staff=True)
+
+
+@pytest.fixture
+def participant(enterprise, manager):
+    return make_participant(organisation=enterprise, acting_user=manager)
+
+
+@pytest.fixture
+def placement(participant, unit, supervisor, manager, agency, case_officer):
+    return make_active_placement(
+        participant=participant,
+        unit=unit,
+        supervisors=[supervisor],
+        acting_user=manager,
+        agency=agency,
+        case_officer=case_officer,
+    )
+
+
+@pytest.fixture
+def instrument(db):
+    return instrument_ensure_default()

@@ -1,0 +1,132 @@
+"""factory_boy factories for the non-personal models, and builders that make
+person data through the services (so history, keys and grants are real)."""
+
+import itertools
+from datetime import date
+
+import factory
+from faker import Faker
+
+from accounts.models import Membership, Organisation, Role, Unit, User
+from participants.models import EducationLevel, Gender, LabourMarketStatus
+from participants.services import ParticipantInput, participant_create
+from placements.models import Programme
+from placements.services import placement_start, referral_register
+
+fake = Faker("sv_SE")
+_serials = itertools.count(100)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = Organisation.Kind.ENTERPRISE
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    municipality = "Falun"
+    county = "Dalarna"
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Enhet {n}")
+    trade = Unit.Trade.CAFE
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="sv_SE")
+    last_name = factory.Faker("last_name", locale="sv_SE")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:
+            instance.save()
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.SUPERVISOR
+    active_from = date(2020, 1, 1)
+
+
+def user_with_role(role: str, organisation: Organisation, **user_fields) -> User:
+    user = UserFactory(**user_fields)
+    MembershipFactory(user=user, organisation=organisation, role=role)
+    return user
+
+
+def valid_identity_number(year: int | None = None) -> str:
+    """A fresh, valid personnummer (Luhn-correct) for tests."""
+    from stdnum import luhn
+
+    year = year or 1970 + next(_serials) % 40
+    serial = next(_serials) % 1000
+    stem = f"{year % 100:02d}0{1 + serial % 9}{10 + serial % 18:02d}{serial:03d}"
+    return f"{year}{stem[2:]}{luhn.calc_check_digit(stem)}"
+
+
+def participant_input(**overrides) -> ParticipantInput:
+    values = {
+        "given_name": fake.first_name(),
+        "family_name": fake.last_name(),
+        "personal_identity_number": valid_identity_number(),
+        "gender": Gender.WOMAN,
+        "birth_year": 1985,
+        "labour_market_status": LabourMarketStatus.LONG_TERM_UNEMPLOYED,
+        "education_level": EducationLevel.ISCED_3_4,
+        "municipality": "Falun",
+    }
+    values.update(overrides)
+    return ParticipantInput(**values)
+
+
+def make_participant(*, organisation: Organisation, acting_user: User, **overrides):
+    return participant_create(
+        organisation=organisation, data=participant_input(**overrides), acting_user=acting_user
+    )
+
+
+def make_active_placement(
+    *,
+    participant,
+    unit: Unit,
+    supervisors: list[User],
+    acting_user: User,
+    start_date: date = date(2026, 1, 5),
+    agency: Organisation | None = None,
+    case_officer: User | None = None,
+    hours_per_week=20,
+    weekdays: str = "12345",
+    planned_end: date | None = None,
+):
+    placement = referral_register(
+        participant=participant,
+        programme=Programme.WORK_TRAINING,
+        referred_on=start_date,
+        referring_organisation=agency,
+        case_officer=case_officer,
+        acting_user=acting_user,
+    )
+    return placement_start(
+        placement=placement,
+        unit=unit,
+        supervisors=supervisors,
+        start_date=start_date,
+        planned_end=planned_end,
+        hours_per_week=hours_per_week,
+        weekdays=weekdays,
+        acting_user=acting_user,
+    )
