@@ -2,7 +2,7 @@
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.history import bulk_create_tracked, save_with_history
+from placements.grants import grants_placement_ended
 from placements.models import Placement
 
 from .models import (
@@ -240,6 +241,7 @@ def placement_end(
     )
     save_with_history(exit_record, user=acting_user, reason="exit recorded")
     follow_ups_schedule(exit_record=exit_record, acting_user=acting_user)
+    grants_placement_ended(placement=placement, acting_user=acting_user)
     return exit_record
 
 
@@ -326,3 +328,292 @@ def instrument_ensure_default(*, acting_user: User | None = None) -> Instrument:
         reason="default instrument created",
     )
     return instrument
+
+
+# --- bulk paths (demo data, imports, benchmarks)
+
+
+def _row_error(position: int, message: str) -> ValidationError:
+    return ValidationError(_("Row %(row)s: %(message)s") % {"row": position, "message": message})
+
+
+def _outside_placement(placement: Placement, on: date) -> str | None:
+    if placement.start_date is None:
+        return _("the placement has not started")
+    if on < placement.start_date:
+        return _("the date cannot be before the placement started")
+    if placement.actual_end is not None and on > placement.actual_end:
+        return _("the date cannot be after the placement ended")
+    return None
+
+
+@dataclass(frozen=True)
+class ProgressNoteInput:
+    placement: Placement
+    on: date
+    kind: str
+    text: str
+    visibility: str = ProgressNote.Visibility.INTERNAL
+
+
+@transaction.atomic
+def progress_note_bulk_create(
+    *, records: list[ProgressNoteInput], acting_user: User, reason: str = "note added"
+) -> list[ProgressNote]:
+    """Write many progress notes by one author (imports, demo data, benchmarks)."""
+    today = timezone.localdate()
+    notes = []
+    for position, record in enumerate(records, start=1):
+        problem = _outside_placement(record.placement, record.on)
+        if not record.text.strip():
+            problem = _("write the note")
+        elif record.kind not in ProgressNote.Kind.values:
+            problem = _("choose a valid kind of note")
+        elif record.visibility not in ProgressNote.Visibility.values:
+            problem = _("choose who can see the note")
+        elif record.on > today:
+            problem = _("a note cannot be dated in the future")
+        if problem:
+            raise _row_error(position, problem)
+        notes.append(
+            ProgressNote(
+                placement=record.placement,
+                data_key_id=record.placement.data_key_id,
+                author=acting_user,
+                date=record.on,
+                kind=record.kind,
+                text=record.text.strip(),
+                visibility=record.visibility,
+            )
+        )
+    return bulk_create_tracked(notes, user=acting_user, reason=reason)
+
+
+@dataclass(frozen=True)
+class GoalInput:
+    placement: Placement
+    text: str
+    target_date: date | None = None
+    status: str = Goal.Status.OPEN
+    achieved_on: date | None = None
+
+
+@transaction.atomic
+def goal_bulk_create(
+    *, records: list[GoalInput], acting_user: User, reason: str = "goal added"
+) -> list[Goal]:
+    """Add many goals, in any status (imports, demo data, benchmarks)."""
+    goals = []
+    for position, record in enumerate(records, start=1):
+        placement = record.placement
+        problem = None
+        if not record.text.strip():
+            problem = _("write the goal")
+        elif record.status not in Goal.Status.values:
+            problem = _("choose a valid status")
+        elif (record.status == Goal.Status.ACHIEVED) != (record.achieved_on is not None):
+            problem = _("an achieved goal, and only an achieved one, has a date achieved")
+        elif (
+            record.target_date is not None
+            and placement.start_date
+            and record.target_date < placement.start_date
+        ):
+            problem = _("the target date cannot be before the start")
+        elif record.achieved_on is not None:
+            problem = _outside_placement(placement, record.achieved_on)
+        if problem:
+            raise _row_error(position, problem)
+        goals.append(
+            Goal(
+                placement=placement,
+                data_key_id=placement.data_key_id,
+                text=record.text.strip(),
+                target_date=record.target_date,
+                status=record.status,
+                achieved_on=record.achieved_on,
+            )
+        )
+    return bulk_create_tracked(goals, user=acting_user, reason=reason)
+
+
+@dataclass(frozen=True)
+class AssessmentInput:
+    placement: Placement
+    on: date
+    kind: str
+    scores: dict
+    comment: str = ""
+
+
+@transaction.atomic
+def assessment_bulk_create(
+    *,
+    instrument: Instrument,
+    records: list[AssessmentInput],
+    acting_user: User,
+    reason: str = "assessment recorded",
+) -> list[Assessment]:
+    """Record many assessments with one instrument, scored by one person."""
+    items = list(instrument.items.all())
+    codes = {item.code for item in items}
+    assessments: list[Assessment] = []
+    scores: list[Score] = []
+    for position, record in enumerate(records, start=1):
+        problem = _outside_placement(record.placement, record.on)
+        if record.kind not in Assessment.Kind.values:
+            problem = _("choose a valid kind of assessment")
+        elif set(record.scores) != codes:
+            problem = _("score every area of the instrument, and only those")
+        else:
+            for item in items:
+                value = record.scores[item.code]
+                if not isinstance(value, int) or not item.min_score <= value <= item.max_score:
+                    problem = _("a score must be between %(low)s and %(high)s") % {
+                        "low": item.min_score,
+                        "high": item.max_score,
+                    }
+                    break
+        if problem:
+            raise _row_error(position, problem)
+        assessment = Assessment(
+            placement=record.placement,
+            data_key_id=record.placement.data_key_id,
+            instrument=instrument,
+            date=record.on,
+            kind=record.kind,
+            assessed_by=acting_user,
+            comment=record.comment,
+        )
+        assessments.append(assessment)
+        scores.extend(
+            Score(assessment=assessment, item=item, value=record.scores[item.code])
+            for item in items
+        )
+    created = bulk_create_tracked(assessments, user=acting_user, reason=reason)
+    bulk_create_tracked(scores, user=acting_user, reason=reason, batch_size=2000)
+    return created
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    placement: Placement
+    on: date
+    summary: str
+    decision: str
+    next_review_on: date | None = None
+
+
+@transaction.atomic
+def review_bulk_create(
+    *, records: list[ReviewInput], acting_user: User, reason: str = "review recorded"
+) -> list[Review]:
+    """Record many reviews by one case officer (imports, demo data, benchmarks)."""
+    reviews = []
+    for position, record in enumerate(records, start=1):
+        problem = _outside_placement(record.placement, record.on)
+        if record.placement.case_officer_id != acting_user.pk:
+            problem = _("only the placement's case officer can record a review")
+        elif not record.summary.strip():
+            problem = _("write a summary of the review")
+        elif record.decision not in Review.Decision.values:
+            problem = _("choose a decision")
+        elif record.next_review_on is not None and record.next_review_on <= record.on:
+            problem = _("the next review must be after this one")
+        if problem:
+            raise _row_error(position, problem)
+        reviews.append(
+            Review(
+                placement=record.placement,
+                data_key_id=record.placement.data_key_id,
+                case_officer=acting_user,
+                date=record.on,
+                summary=record.summary.strip(),
+                decision=record.decision,
+                next_review_on=record.next_review_on,
+            )
+        )
+    return bulk_create_tracked(reviews, user=acting_user, reason=reason)
+
+
+@dataclass(frozen=True)
+class FollowUpFinding:
+    """What was found at a follow-up that has already been made (imports)."""
+
+    kind: str
+    status_found: str
+    done_at: datetime
+    done_by: User
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ExitInput:
+    placement: Placement
+    outcome: str
+    comment: str = ""
+    findings: tuple[FollowUpFinding, ...] = ()
+
+
+@transaction.atomic
+def exit_bulk_create(
+    *, records: list[ExitInput], acting_user: User, reason: str = "exit recorded"
+) -> list[Exit]:
+    """Record the exits of ended placements and their follow-ups, in bulk.
+
+    The placements were created ended (``placement_bulk_create``); the exit date
+    is the placement's actual end. Follow-ups are scheduled as in placement_end;
+    a finding records one that has already been made.
+    """
+    now = timezone.now()
+    exits: list[Exit] = []
+    follow_ups: list[FollowUp] = []
+    for position, record in enumerate(records, start=1):
+        placement = record.placement
+        problem = None
+        if placement.status != Placement.Status.ENDED or placement.actual_end is None:
+            problem = _("only an ended placement has an exit")
+        elif record.outcome not in Outcome.values:
+            problem = _("choose an exit outcome")
+        elif len({finding.kind for finding in record.findings}) != len(record.findings):
+            problem = _("one finding per follow-up")
+        else:
+            for finding in record.findings:
+                if finding.kind not in FollowUp.Kind.values:
+                    problem = _("choose a valid kind of follow-up")
+                elif finding.status_found not in FollowUp.Status.values:
+                    problem = _("choose the status found")
+                elif finding.done_at > now:
+                    problem = _("a follow-up cannot be recorded in the future")
+        if problem:
+            raise _row_error(position, problem)
+        exit_record = Exit(
+            placement=placement,
+            data_key_id=placement.data_key_id,
+            date=placement.actual_end,
+            outcome=record.outcome,
+            comment=record.comment,
+            recorded_by=acting_user,
+        )
+        exits.append(exit_record)
+        findings = {finding.kind: finding for finding in record.findings}
+        for kind, due_on in (
+            (FollowUp.Kind.DAY_28, exit_record.date + timedelta(days=FOLLOW_UP_DAYS)),
+            (FollowUp.Kind.MONTH_6, add_months(exit_record.date, FOLLOW_UP_MONTHS)),
+        ):
+            finding = findings.get(kind)
+            follow_ups.append(
+                FollowUp(
+                    participant_id=placement.participant_id,
+                    exit=exit_record,
+                    data_key_id=placement.data_key_id,
+                    kind=kind,
+                    due_on=due_on,
+                    status_found=finding.status_found if finding else "",
+                    note=finding.note if finding else "",
+                    done_at=finding.done_at if finding else None,
+                    done_by=finding.done_by if finding else None,
+                )
+            )
+    created = bulk_create_tracked(exits, user=acting_user, reason=reason)
+    bulk_create_tracked(follow_ups, user=acting_user, reason="follow-up scheduled")
+    return created

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation, User
@@ -96,6 +97,7 @@ class Participant(models.Model):
     class Meta:
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
+        permissions = [("follow_participant", "Can follow the participant as their case officer")]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "personal_identity_index"],
@@ -170,3 +172,25 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} ({self.participant_id})"
+
+
+class ParticipantUserObjectPermission(UserObjectPermissionBase):
+    """Relationship grants on a participant (guardian's direct foreign-key table).
+
+    ``expires_on`` ends a read grant after the grace period once the
+    relationship has ended; selectors ignore expired grants at query time, and
+    the ``grants_expire`` command deletes them.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    content_object = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="user_grants"
+    )
+    expires_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("participant grant")
+        verbose_name_plural = _("participant grants")
+        indexes = [models.Index(fields=["user", "permission", "content_object"])]

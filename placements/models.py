@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation, Unit, User
@@ -105,6 +106,10 @@ class Placement(models.Model):
     class Meta:
         verbose_name = _("placement")
         verbose_name_plural = _("placements")
+        permissions = [
+            ("log_progress", "Can record attendance, notes, goals and assessments"),
+            ("review_placement", "Can review the placement and decide on its plan"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(planned_end__isnull=True)
@@ -233,3 +238,20 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"Attendance {self.placement_id} {self.date}"
+
+
+class PlacementUserObjectPermission(UserObjectPermissionBase):
+    """Relationship grants on a placement (guardian's direct foreign-key table)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    content_object = models.ForeignKey(
+        Placement, on_delete=models.CASCADE, related_name="user_grants"
+    )
+    expires_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("placement grant")
+        verbose_name_plural = _("placement grants")
+        indexes = [models.Index(fields=["user", "permission", "content_object"])]

@@ -13,6 +13,7 @@ from accounts.models import Membership, Organisation, Role, Unit, User
 from audit.history import bulk_create_tracked, bulk_update_tracked, save_with_history
 from participants.models import Participant
 
+from .grants import grants_for_placements, grants_membership_ended, grants_supervisor_end
 from .models import WEEKDAY_CODES, Attendance, Placement, PlacementSupervisor, Programme
 
 MAX_HOURS_PER_WEEK = Decimal("40")
@@ -82,6 +83,7 @@ def referral_register(
         status=Placement.Status.REFERRED,
     )
     save_with_history(placement, user=acting_user, reason="referral registered")
+    grants_for_placements([placement], acting_user=acting_user, reason="grant: referral")
     return placement
 
 
@@ -129,6 +131,7 @@ def placement_start(
         for supervisor in dict.fromkeys(supervisors)
     ]
     bulk_create_tracked(assignments, user=acting_user, reason="supervisor assigned")
+    grants_for_placements([placement], acting_user=acting_user, reason="grant: placement started")
     return placement
 
 
@@ -180,6 +183,13 @@ def placement_change_supervisors(
         if pk not in kept
     ]
     bulk_create_tracked(new, user=acting_user, reason="supervisor assigned")
+    grants_supervisor_end(
+        placement=placement,
+        supervisor_ids=[assignment.supervisor_id for assignment in ending],
+        ended_on=on,
+        acting_user=acting_user,
+    )
+    grants_for_placements([placement], acting_user=acting_user, reason="grant: supervisor assigned")
     return placement
 
 
@@ -235,6 +245,25 @@ def placement_plan_decide(
     return save_with_history(
         placement, user=acting_user, reason="plan approved" if approve else "plan changes requested"
     )
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, ended_on: date, acting_user: User) -> Membership:
+    """End a membership; every grant it gave is removed at once.
+
+    Lives here rather than in accounts because the grants it removes are on
+    placements and participants (accounts imports no domain app).
+    """
+    if membership.active_to is not None and membership.active_to <= ended_on:
+        raise ValidationError(_("This membership has already ended."))
+    if ended_on < membership.active_from:
+        raise ValidationError({"active_to": _("A membership cannot end before it starts.")})
+    membership.active_to = ended_on
+    save_with_history(
+        membership, user=acting_user, reason="membership ended", update_fields=["active_to"]
+    )
+    grants_membership_ended(membership=membership, acting_user=acting_user)
+    return membership
 
 
 @dataclass(frozen=True)
@@ -384,3 +413,201 @@ def attendance_record_week(
             update_fields=["attended_hours", "absence_reason", "note", "recorded_by"],
         )
     return created + to_update
+
+
+# --- bulk paths (demo data, imports, benchmarks)
+
+STARTED = (Placement.Status.ACTIVE, Placement.Status.PAUSED, Placement.Status.ENDED)
+
+
+def _placement_errors(placement: Placement) -> list[str]:
+    """What is wrong with an unsaved placement built by an import (empty if nothing)."""
+    problems = []
+    participant = placement.participant
+    if placement.data_key_id != participant.data_key_id:
+        problems.append(_("the placement must use the participant's data key"))
+    if placement.programme not in Programme.values:
+        problems.append(_("choose a valid programme"))
+    if placement.status not in Placement.Status.values:
+        problems.append(_("choose a valid status"))
+    if placement.plan_status not in Placement.PlanStatus.values:
+        problems.append(_("choose a valid plan status"))
+    if placement.unit is not None and placement.unit.organisation_id != participant.organisation_id:
+        problems.append(_("the unit must belong to the participant's enterprise"))
+    if placement.referring_organisation is not None and (
+        placement.referring_organisation.kind != Organisation.Kind.AGENCY
+    ):
+        problems.append(_("the referring organisation must be an agency"))
+    if placement.case_officer_id is not None and placement.referring_organisation is None:
+        problems.append(_("name the referring agency of the case officer"))
+    if placement.proposed_start is not None and placement.proposed_start < placement.referred_on:
+        problems.append(_("the proposed start cannot be before the referral date"))
+    if placement.status in STARTED:
+        if placement.unit is None or placement.start_date is None:
+            problems.append(_("a started placement needs a unit and a start date"))
+        elif placement.start_date < placement.referred_on:
+            problems.append(_("the start date cannot be before the referral date"))
+    if (
+        placement.planned_end
+        and placement.start_date
+        and placement.planned_end < placement.start_date
+    ):
+        problems.append(_("the planned end cannot be before the start date"))
+    if (placement.status == Placement.Status.ENDED) != (placement.actual_end is not None):
+        problems.append(_("an ended placement, and only an ended one, has an actual end"))
+    if placement.actual_end is not None and (
+        placement.start_date is None or placement.actual_end < placement.start_date
+    ):
+        problems.append(_("the actual end cannot be before the start date"))
+    if placement.plan_status == Placement.PlanStatus.APPROVED and (
+        placement.plan_decided_by_id is None
+        or placement.plan_decided_by_id != placement.case_officer_id
+    ):
+        problems.append(_("only the placement's case officer can approve the plan"))
+    try:
+        placement.hours_per_week = _clean_hours_per_week(placement.hours_per_week)
+        placement.weekdays = _clean_weekdays(placement.weekdays)
+    except ValidationError as error:
+        problems.extend(message for messages in error.message_dict.values() for message in messages)
+    return problems
+
+
+@transaction.atomic
+def placement_bulk_create(
+    *,
+    placements: list[Placement],
+    supervisors: dict,
+    acting_user: User,
+    reason: str = "placement registered",
+) -> list[Placement]:
+    """Register many placements in any state, with their supervisor assignments.
+
+    ``placements`` are unsaved instances with ``participant`` set;
+    ``supervisors`` maps a placement's id to the supervisors assigned from its
+    start (until its actual end, for an ended placement). Every row is checked
+    before anything is written.
+    """
+    supervisor_orgs: dict = {}
+    wanted_ids = {user.pk for users in supervisors.values() for user in users}
+    for membership in (
+        Membership.objects.current()
+        .filter(user_id__in=wanted_ids, role=Role.SUPERVISOR)
+        .values("user_id", "organisation_id")
+    ):
+        supervisor_orgs.setdefault(membership["user_id"], set()).add(membership["organisation_id"])
+    case_officer_orgs: dict = {}
+    officer_ids = {placement.case_officer_id for placement in placements} - {None}
+    for membership in (
+        Membership.objects.current()
+        .filter(user_id__in=officer_ids, role=Role.CASE_OFFICER)
+        .values("user_id", "organisation_id")
+    ):
+        case_officer_orgs.setdefault(membership["user_id"], set()).add(
+            membership["organisation_id"]
+        )
+    assignments: list[PlacementSupervisor] = []
+    for position, placement in enumerate(placements, start=1):
+        problems = _placement_errors(placement)
+        if placement.case_officer_id is not None and placement.referring_organisation_id not in (
+            case_officer_orgs.get(placement.case_officer_id, set())
+        ):
+            problems.append(_("the case officer must work at the referring agency"))
+        assigned = supervisors.get(placement.pk, [])
+        if placement.status in STARTED and not assigned:
+            problems.append(_("a started placement needs at least one supervisor"))
+        if assigned and placement.status not in STARTED:
+            problems.append(_("only a started placement has supervisors"))
+        for supervisor in assigned:
+            if placement.unit is None or placement.unit.organisation_id not in (
+                supervisor_orgs.get(supervisor.pk, set())
+            ):
+                problems.append(_("every supervisor must be a supervisor at the enterprise"))
+                break
+        if problems:
+            raise ValidationError(
+                _("Row %(row)s: %(message)s") % {"row": position, "message": problems[0]}
+            )
+        for supervisor in dict.fromkeys(assigned):
+            assignments.append(
+                PlacementSupervisor(
+                    placement=placement,
+                    supervisor=supervisor,
+                    assigned_on=placement.start_date,
+                    ended_on=placement.actual_end,
+                )
+            )
+    created = bulk_create_tracked(placements, user=acting_user, reason=reason)
+    bulk_create_tracked(assignments, user=acting_user, reason="supervisor assigned")
+    return created
+
+
+@transaction.atomic
+def attendance_bulk_create(
+    *,
+    placements: list[Placement],
+    entries: list[AttendanceEntry],
+    acting_user: User,
+    reason: str = "attendance recorded",
+) -> list[Attendance]:
+    """Record many days of attendance at once (imports, demo data, benchmarks).
+
+    The same checks as attendance_record_week, for any number of weeks; every
+    placement an entry names must be in ``placements``. Existing days are not
+    corrected here: a day recorded twice fails on the database constraint.
+    """
+    by_id = {placement.pk: placement for placement in placements}
+    reasons = set(Attendance.AbsenceReason.values) | {""}
+    seen: set = set()
+    weekly: dict = {}
+    rows: list[Attendance] = []
+    for position, entry in enumerate(entries, start=1):
+        placement = by_id.get(entry.placement_id)
+        problem = None
+        if placement is None:
+            problem = _("the placement is not in the list")
+        elif (
+            placement.start_date is None
+            or entry.date < placement.start_date
+            or (placement.actual_end is not None and entry.date > placement.actual_end)
+        ):
+            problem = _("the day is outside the placement")
+        elif (entry.placement_id, entry.date) in seen:
+            problem = _("the day appears twice")
+        elif entry.absence_reason not in reasons:
+            problem = _("choose a valid absence reason")
+        if problem is None:
+            try:
+                attended = Decimal(str(entry.attended_hours))
+                planned = (
+                    placement.daily_hours
+                    if entry.planned_hours is None
+                    else Decimal(str(entry.planned_hours))
+                )
+            except (InvalidOperation, ValueError):
+                problem = _("enter hours as a number")
+            else:
+                if not (Decimal(0) <= attended <= 24 and Decimal(0) <= planned <= 24):
+                    problem = _("hours must be between 0 and 24")
+        if problem is None:
+            week = (entry.placement_id, entry.date.isocalendar()[:2])
+            weekly[week] = weekly.get(week, Decimal(0)) + attended
+            if weekly[week] > placement.hours_per_week:
+                problem = _("more hours in one week than the placement's scope")
+        if problem is not None:
+            raise ValidationError(
+                _("Row %(row)s: %(message)s") % {"row": position, "message": problem}
+            )
+        seen.add((entry.placement_id, entry.date))
+        rows.append(
+            Attendance(
+                placement=placement,
+                data_key_id=placement.data_key_id,
+                date=entry.date,
+                planned_hours=planned,
+                attended_hours=attended,
+                absence_reason=entry.absence_reason,
+                note=entry.note,
+                recorded_by=acting_user,
+            )
+        )
+    return bulk_create_tracked(rows, user=acting_user, reason=reason, batch_size=2000)
