@@ -20,3 +20,7 @@ class DataKeyDestroyed(EncryptionError):
 
 class PlaintextLeak(EncryptionError):
     """Plaintext reached the database layer of an encrypted field."""
+
+
+class FieldNotPermitted(EncryptionError):
+    """A selector withheld this encrypted field from the current user."""
