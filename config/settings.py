@@ -5,6 +5,7 @@ local keys, debug), ``test`` (see settings_test) or ``production`` (everything
 secret must come from the environment; the process refuses to start otherwise).
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "audit.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -79,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.AccessTableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -195,6 +198,14 @@ AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0")) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
+if AXES_IPWARE_PROXY_COUNT and importlib.util.find_spec("ipware") is None:
+    # Without django-ipware axes silently falls back to REMOTE_ADDR (the proxy),
+    # so every client would share one address: refuse rather than mislead.
+    raise ImproperlyConfigured("DJANGO_PROXY_COUNT needs django-ipware (django-axes[ipware]).")
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Two-factor authentication (django-otp): TOTP, with recovery codes as fallback.
+OTP_TOTP_ISSUER = "Stegvis"
 
 # django-guardian: object permissions are granted to users only.
 ANONYMOUS_USER_NAME = None

@@ -1,0 +1,75 @@
+"""Record access events. If the event cannot be written, the request fails:
+callers record before they render, and nothing here catches a database error."""
+
+import uuid
+
+from django.utils import timezone
+
+from .models import AccessEvent
+
+REQUEST_FLAG = "_stegvis_access_events"
+
+
+def client_address(request) -> str | None:
+    # The socket peer; proxies are trusted only through the configured
+    # proxy count (same rule as the lockout), never a raw header.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _role_and_organisation(user, relations) -> tuple[str, uuid.UUID | None]:
+    from accounts.roles import current_memberships
+
+    relation_roles = {
+        "manager": "manager",
+        "supervisor": "supervisor",
+        "former_supervisor": "supervisor",
+        "case_officer": "case_officer",
+    }
+    wanted = [
+        relation_roles[relation] for relation in sorted(relations) if relation in relation_roles
+    ]
+    memberships = current_memberships(user) if user is not None else []
+    for role in wanted:
+        for membership in memberships:
+            if membership.role == role:
+                return role, membership.organisation_id
+    if memberships:
+        return memberships[0].role, memberships[0].organisation_id
+    return "", None
+
+
+def record_access(
+    request,
+    *,
+    action: str,
+    participant_id=None,
+    section: str = "",
+    object_type: str = "",
+    object_id=None,
+    relations=(),
+    result_count: int | None = None,
+) -> AccessEvent | None:
+    """Write one access event for this request and action (once per request,
+    so included fragments and repeated calls do not duplicate it)."""
+    key = (action, str(participant_id or ""), section, object_type, str(object_id or ""))
+    done = request.__dict__.setdefault(REQUEST_FLAG, set())
+    if key in done:
+        return None
+    user = request.user if request.user.is_authenticated else None
+    role, organisation_id = _role_and_organisation(user, relations)
+    event = AccessEvent.objects.create(
+        occurred_at=timezone.now(),
+        user_id=user.pk if user else None,
+        role=role,
+        organisation_id=organisation_id,
+        participant_id=participant_id,
+        section=section,
+        object_type=object_type,
+        object_id=str(object_id) if object_id else "",
+        action=action,
+        ip_address=client_address(request),
+        request_id=getattr(request, "request_id", ""),
+        result_count=result_count,
+    )
+    done.add(key)
+    return event
