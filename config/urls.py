@@ -5,6 +5,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("deltagare/", include("participants.urls")),
+    path("placeringar/", include("placements.urls")),
+    path("arbete/", include("casework.urls")),
+    path("granskning/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
