@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from stdnum import luhn
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import personnummer
+from stdnum.util import isdigits
 
 from encryption.blind_index import blind_index
 
@@ -38,7 +39,9 @@ def normalise_identity_number(value: str) -> str:
         if len(compact) not in (11, 13) or compact[-5] not in "-+":
             raise invalid
         digits = compact[:-5] + compact[-4:]
-        if not digits.isdigit():
+        # str.isdigit() also accepts other Unicode digits (e.g. "²"), which int()
+        # then refuses; stdnum's isdigits takes ASCII 0-9 only.
+        if not isdigits(digits):
             raise invalid
         day = int(compact[-7:-5])
         if day > COORDINATION_DAY_OFFSET:

@@ -106,14 +106,17 @@ def _validate_participant(participant: Participant) -> None:
 
 
 def _duplicate_error() -> ValidationError:
+    # The code goes on the field's error: a dict-form ValidationError drops its own.
     return ValidationError(
         {
-            "personal_identity_number": _(
-                "A participant with this personal identity number is already registered "
-                "at this enterprise."
+            "personal_identity_number": ValidationError(
+                _(
+                    "A participant with this personal identity number is already registered "
+                    "at this enterprise."
+                ),
+                code="duplicate",
             )
-        },
-        code="duplicate",
+        }
     )
 
 
@@ -255,11 +258,13 @@ def consent_record(
 def consent_withdraw(*, consent: Consent, acting_user: User, withdrawn_at=None) -> Consent:
     if consent.withdrawn_at is not None:
         raise ValidationError(_("This consent has already been withdrawn."))
-    consent.withdrawn_at = withdrawn_at or timezone.now()
-    if consent.withdrawn_at < consent.given_at:
+    withdrawn_at = withdrawn_at or timezone.now()
+    # Checked before assigning, so a refused call leaves the consent open.
+    if withdrawn_at < consent.given_at:
         raise ValidationError(
             {"withdrawn_at": _("A consent cannot be withdrawn before it was given.")}
         )
+    consent.withdrawn_at = withdrawn_at
     save_with_history(
         consent, user=acting_user, reason="consent withdrawn", update_fields=["withdrawn_at"]
     )

@@ -2,6 +2,7 @@
 person data through the services (so history, keys and grants are real)."""
 
 import itertools
+from contextlib import contextmanager
 from datetime import date
 
 import factory
@@ -130,3 +131,22 @@ def make_active_placement(
         weekdays=weekdays,
         acting_user=acting_user,
     )
+
+
+def row_counts(*tracked_models) -> dict[str, int]:
+    """Rows in each model's table and, for a tracked model, in its history table."""
+    counts = {}
+    for model in tracked_models:
+        counts[model._meta.label] = model._default_manager.count()
+        history = getattr(model, "history", None)
+        if history is not None:
+            counts[history.model._meta.label] = history.model._default_manager.count()
+    return counts
+
+
+@contextmanager
+def nothing_written(*tracked_models):
+    """Assert that the block leaves these tables (and their history) unchanged."""
+    before = row_counts(*tracked_models)
+    yield
+    assert row_counts(*tracked_models) == before, "a failed write left rows behind"
