@@ -307,6 +307,7 @@ def attendance_record_week(
     to_create: list[Attendance] = []
     to_update: list[Attendance] = []
     weekly_attended: dict = {}
+    seen: set = set()
     for entry in entries:
         placement = placements.get(entry.placement_id)
         if placement is None:
@@ -317,6 +318,14 @@ def attendance_record_week(
         if entry.date not in days:
             errors.append(ValidationError(_("%(day)s is not in this week.") % {"day": entry.date}))
             continue
+        if (placement.pk, entry.date) in seen:
+            errors.append(
+                ValidationError(
+                    _("%(day)s is entered twice for the same placement.") % {"day": entry.date}
+                )
+            )
+            continue
+        seen.add((placement.pk, entry.date))
         end = placement.actual_end or placement.planned_end
         if (
             placement.start_date is None
@@ -332,11 +341,19 @@ def attendance_record_week(
             continue
         try:
             attended = Decimal(str(entry.attended_hours))
+            planned = None if entry.planned_hours is None else Decimal(str(entry.planned_hours))
         except (InvalidOperation, ValueError):
+            errors.append(ValidationError(_("Enter hours as a number.")))
+            continue
+        # NaN and infinity parse as Decimals; NaN cannot even be compared.
+        if not attended.is_finite() or (planned is not None and not planned.is_finite()):
             errors.append(ValidationError(_("Enter hours as a number.")))
             continue
         if not Decimal("0") <= attended <= Decimal("24"):
             errors.append(ValidationError(_("Attended hours must be between 0 and 24.")))
+            continue
+        if planned is not None and not Decimal("0") <= planned <= Decimal("24"):
+            errors.append(ValidationError(_("Planned hours must be between 0 and 24.")))
             continue
         if entry.absence_reason and entry.absence_reason not in Attendance.AbsenceReason.values:
             errors.append(ValidationError(_("Choose a valid absence reason.")))
@@ -345,11 +362,8 @@ def attendance_record_week(
             # A partial day is allowed: the reason explains the hours not attended.
             pass
         weekly_attended[placement.pk] = weekly_attended.get(placement.pk, Decimal(0)) + attended
-        planned = (
-            entry.planned_hours
-            if entry.planned_hours is not None
-            else (placement.daily_hours if placement.is_scheduled_on(entry.date) else Decimal(0))
-        )
+        if planned is None:
+            planned = placement.daily_hours if placement.is_scheduled_on(entry.date) else Decimal(0)
         row = existing.get((placement.pk, entry.date))
         if row is None:
             to_create.append(
