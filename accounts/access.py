@@ -42,9 +42,23 @@ ACCESS_TABLE: dict[str, Rule] = {
     "login": Rule(public=True, description="sign-in form"),
     "logout": Rule(public=True, description="sign out (POST)"),
     "set_language": Rule(public=True, description="language switch"),
+    "health": Rule(public=True, description="health check for load balancers (no data)"),
     "home": Rule(roles=ANY_SIGNED_IN, description="home page per role"),
     "admin:*": Rule(roles=roles(Role.ADMIN), staff=True, description="system administration"),
 }
+
+# --- Sign-in flow and re-authentication (accounts.views_signin) -------------
+ACCESS_TABLE.update(
+    {
+        "signin_verify": Rule(before_second_factor=True, description="second factor: code"),
+        "signin_enrol": Rule(
+            before_second_factor=True, description="second factor: set up the authenticator app"
+        ),
+        "signin_recovery_codes": Rule(description="new recovery codes, shown once"),
+        "reauth": Rule(description="confirm password and code before a bulk export"),
+    }
+)
+# --- end sign-in flow --------------------------------------------------------
 
 
 def rule_for(view_name: str | None) -> Rule | None:

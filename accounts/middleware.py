@@ -1,8 +1,10 @@
-"""Enforce the access table before any view runs."""
+"""Enforce the access table before any view runs; bound the session's lifetime."""
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from .access import rule_for
@@ -40,8 +42,47 @@ class AccessTableMiddleware:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        # Every role needs the second factor: even the analyst and the admin can
+        # reach person data or grant themselves access to it.
+        if not rule.before_second_factor and not user.is_verified():
+            return redirect_to_login(request.get_full_path(), login_url="signin_verify")
         if rule.staff and not user.is_staff:
             raise PermissionDenied
         if rule.roles and not (current_roles(user) & rule.roles):
             raise PermissionDenied
         return None
+
+
+#: Session keys (epoch seconds) written by SessionLifetimeMiddleware.
+SIGNED_IN_AT = "stegvis_signed_in_at"
+LAST_SEEN_AT = "stegvis_last_seen_at"
+
+
+class SessionLifetimeMiddleware:
+    """Sign out after the absolute lifetime (12 h) or the idle timeout (30 min).
+
+    The session store already expires a session left idle for
+    ``SESSION_COOKIE_AGE``; the idle check here repeats that in the session
+    data so it does not depend on the store. Must run after the
+    authentication and OTP middleware and before the access table.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        now = timezone.now().timestamp()
+        if request.user.is_authenticated:
+            signed_in_at = request.session.get(SIGNED_IN_AT)
+            last_seen_at = request.session.get(LAST_SEEN_AT)
+            if (
+                signed_in_at is not None and now - signed_in_at > settings.SESSION_ABSOLUTE_LIFETIME
+            ) or (last_seen_at is not None and now - last_seen_at > settings.SESSION_COOKIE_AGE):
+                logout(request)
+        response = self.get_response(request)
+        # After the view, so that the request that signs in starts the clock.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            request.session.setdefault(SIGNED_IN_AT, now)
+            request.session[LAST_SEEN_AT] = now
+        return response
