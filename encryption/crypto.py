@@ -35,19 +35,36 @@ def _wrap_aad(data_key_id: uuid.UUID, generation: int, kek_id: str) -> bytes:
 
 
 def wrap(*, kek: bytes, kek_id: str, dek: bytes, data_key_id: uuid.UUID, generation: int) -> bytes:
+    return wrap_with(
+        AESGCM(kek), kek_id=kek_id, dek=dek, data_key_id=data_key_id, generation=generation
+    )
+
+
+def wrap_with(
+    kek_cipher: AESGCM, *, kek_id: str, dek: bytes, data_key_id: uuid.UUID, generation: int
+) -> bytes:
+    """Wrap a DEK with a ready KEK cipher (rotation wraps thousands with one KEK)."""
     nonce = os.urandom(NONCE_SIZE)
-    sealed = AESGCM(kek).encrypt(nonce, dek, _wrap_aad(data_key_id, generation, kek_id))
+    sealed = kek_cipher.encrypt(nonce, dek, _wrap_aad(data_key_id, generation, kek_id))
     return bytes([WRAP_VERSION]) + nonce + sealed
 
 
 def unwrap(
     *, kek: bytes, kek_id: str, wrapped: bytes, data_key_id: uuid.UUID, generation: int
 ) -> bytes:
+    return unwrap_with(
+        AESGCM(kek), kek_id=kek_id, wrapped=wrapped, data_key_id=data_key_id, generation=generation
+    )
+
+
+def unwrap_with(
+    kek_cipher: AESGCM, *, kek_id: str, wrapped: bytes, data_key_id: uuid.UUID, generation: int
+) -> bytes:
     if not wrapped or wrapped[0] != WRAP_VERSION:
         raise DecryptionError(f"data key {data_key_id}: unknown wrap format")
     nonce, sealed = wrapped[1 : 1 + NONCE_SIZE], wrapped[1 + NONCE_SIZE :]
     try:
-        return AESGCM(kek).decrypt(nonce, sealed, _wrap_aad(data_key_id, generation, kek_id))
+        return kek_cipher.decrypt(nonce, sealed, _wrap_aad(data_key_id, generation, kek_id))
     except InvalidTag:
         raise DecryptionError(
             f"data key {data_key_id} does not unwrap with key {kek_id!r} (wrong key or damaged)"

@@ -4,25 +4,69 @@ A model with encrypted fields has a ``data_key`` foreign key to the data key of
 the participant the row belongs to, and a UUID primary key (set before save,
 so it can be bound into the associated data). Values are encrypted in
 ``pre_save`` and decrypted lazily, on first attribute access.
+
+What the database layer hands out is always ciphertext, never a value that
+looks like the plaintext:
+
+- ``values()``, ``values_list()`` and raw queries return :class:`Sealed` bytes.
+  ``str()``, formatting and ``decode()`` of a ``Sealed`` raise
+  :class:`PlaintextLeak`, so ciphertext can never be rendered as if it were the
+  value; read encrypted fields through model instances.
+- Filtering on an encrypted field with plaintext (``filter(given_name=...)``,
+  ``__icontains`` ...) raises :class:`PlaintextLeak`; use the blind index or
+  ``encryption.search``.
+- A ``Sealed`` value moved to another row or column (``a.__dict__`` copied
+  into ``b``, a constructor argument, ``values()`` output assigned back) does
+  not authenticate there: reading or saving it raises ``DecryptionError``.
+- A field a selector withheld (listed in the instance's ``_hidden_fields``)
+  raises :class:`FieldNotPermitted` when read.
 """
 
 from django import forms
 from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
 
 from . import crypto, keycache
-from .exceptions import DecryptionError, PlaintextLeak
+from .exceptions import DecryptionError, FieldNotPermitted, PlaintextLeak
 
 #: Every concrete model (history models included) that holds encrypted fields.
 REGISTRY: dict[type[models.Model], list["EncryptedTextField"]] = {}
 
 DATA_KEY_FIELD = "data_key"
+#: Instance attribute a selector sets to the encrypted fields the user may not read.
+HIDDEN_FIELDS_ATTR = "_hidden_fields"
 
 
 class Sealed(bytes):
-    """Ciphertext as read from the database, with its plaintext once decrypted."""
+    """Ciphertext as read from the database, with its plaintext once decrypted.
+
+    ``owner`` is the binding (model, field, row) the value has been
+    authenticated for; ``plaintext`` is only trusted for that binding.
+    """
 
     plaintext: str | None = None
+    owner: str | None = None
+
+    def __str__(self) -> str:
+        raise PlaintextLeak(
+            "ciphertext of an encrypted field cannot be shown as text; read the field "
+            "through a model instance, not values()/values_list()/raw SQL"
+        )
+
+    def __format__(self, format_spec: str) -> str:
+        return self.__str__()
+
+    def __repr__(self) -> str:
+        return f"<Sealed {len(self)} bytes>"
+
+    def decode(self, *args, **kwargs) -> str:
+        return self.__str__()
+
+    def __reduce__(self):
+        # Never pickle the decrypted plaintext along with the ciphertext.
+        return (Sealed, (bytes(self),))
 
 
 def origin_model(model: type[models.Model]) -> type[models.Model]:
@@ -31,22 +75,32 @@ def origin_model(model: type[models.Model]) -> type[models.Model]:
     return origin._meta.concrete_model
 
 
+def row_id_attname(model: type[models.Model]) -> str:
+    """The attribute holding the live row id (on a history model: the copied ``id``)."""
+    return origin_model(model)._meta.pk.attname
+
+
+def binding_for(model: type[models.Model], field_name: str, row_id) -> str:
+    """The associated-data binding of a value: ``app_label.model.field:row-id``."""
+    return f"{origin_model(model)._meta.label_lower}.{field_name}:{row_id}"
+
+
 def binding(instance: models.Model, field_name: str) -> str:
-    origin = origin_model(type(instance))
-    row_id = instance.__dict__.get(origin._meta.pk.attname)
+    model = type(instance)
+    row_id = instance.__dict__.get(row_id_attname(model))
     if row_id is None:
         raise PlaintextLeak(
-            f"{origin._meta.label}.{field_name}: the row has no id yet; encrypted rows "
-            "need a UUID primary key set before save"
+            f"{origin_model(model)._meta.label}.{field_name}: the row has no id yet; "
+            "encrypted rows need a UUID primary key set before save"
         )
-    return f"{origin._meta.label_lower}.{field_name}:{row_id}"
+    return binding_for(model, field_name, row_id)
 
 
 def data_key_of(instance: models.Model):
     fk = instance._meta.get_field(DATA_KEY_FIELD)
     if fk.is_cached(instance):
         data_key = fk.get_cached_value(instance)
-        if data_key is not None:
+        if data_key is not None and data_key.pk == getattr(instance, fk.attname):
             return data_key
     data_key_id = getattr(instance, fk.attname)
     if data_key_id is None:
@@ -56,33 +110,67 @@ def data_key_of(instance: models.Model):
     return keycache.get(data_key_id)
 
 
-class EncryptedAttribute:
-    """Data descriptor: stores what Django assigns, decrypts on first read."""
+class EncryptedAttribute(DeferredAttribute):
+    """Data descriptor: stores what Django assigns, decrypts on first read.
 
-    def __init__(self, field: "EncryptedTextField") -> None:
-        self.field = field
+    A deferred field (``only()``/``defer()``) is fetched as ciphertext, through
+    the instance's fetch mode, and decrypted only when read.
+    """
 
-    def __get__(self, instance, owner=None):
+    def __get__(self, instance, cls=None):
         if instance is None:
             return self
         attname = self.field.attname
-        if attname not in instance.__dict__:
-            instance.refresh_from_db(fields=[attname])
-        value = instance.__dict__[attname]
+        data = instance.__dict__
+        if self.field.name in data.get(HIDDEN_FIELDS_ATTR, ()):
+            raise FieldNotPermitted(
+                f"{instance._meta.label}.{self.field.name} was withheld from the current user"
+            )
+        if attname not in data:
+            if not instance._is_pk_set():
+                raise AttributeError(
+                    f"Cannot retrieve deferred field {attname!r} of an unsaved row"
+                )
+            instance._state.fetch_mode.fetch(self, instance)
+            if attname not in data:
+                raise instance._meta.model.DoesNotExist(
+                    f"{instance._meta.object_name} matching query does not exist."
+                )
+        value = data[attname]
         if isinstance(value, Sealed):
-            if value.plaintext is None:
+            bound = binding(instance, self.field.name)
+            if value.plaintext is None or value.owner != bound:
+                # Authenticate the value for *this* row and field, so that a
+                # value moved here from elsewhere raises instead of showing.
                 value.plaintext = self.field.decrypt(instance, value)
+                value.owner = bound
             return value.plaintext
         return "" if value is None else value
 
     def __set__(self, instance, value) -> None:
-        if value is not None and not isinstance(value, str | Sealed):
+        if isinstance(value, Sealed):
+            if value.plaintext is not None:
+                # A decrypted value taken from some row: keep it as plaintext, so
+                # that it is encrypted for the row it now belongs to.
+                value = value.plaintext
+        elif value is not None and not isinstance(value, str):
             if isinstance(value, bytes | memoryview):
                 raise PlaintextLeak(
                     f"{self.field.attname}: raw bytes assigned to an encrypted field"
                 )
             value = str(value)
         instance.__dict__[self.field.attname] = value
+
+    def fetch_one(self, instance) -> None:
+        # refresh_from_db() would decrypt on a fetched copy; load only the
+        # ciphertext here and decrypt when the value is read.
+        rows = list(
+            self.field.model._base_manager.db_manager(instance._state.db)
+            .filter(pk=instance.pk)
+            .values_list(self.field.attname, flat=True)
+        )
+        if rows:
+            instance.__dict__[self.field.attname] = rows[0]
 
 
 class EncryptedTextField(models.Field):
@@ -113,7 +201,9 @@ class EncryptedTextField(models.Field):
     def contribute_to_class(self, cls, name, private_only=False):
         super().contribute_to_class(cls, name, private_only=private_only)
         setattr(cls, self.attname, EncryptedAttribute(self))
-        if not cls._meta.abstract:
+        # Migration states render throw-away model classes (module "__fake__");
+        # only real models hold rows that rotation and verification must visit.
+        if not cls._meta.abstract and cls.__module__ != "__fake__":
             REGISTRY.setdefault(cls, []).append(self)
 
     def check(self, **kwargs):
@@ -132,7 +222,7 @@ class EncryptedTextField(models.Field):
             )
         try:
             model._meta.get_field(DATA_KEY_FIELD)
-        except Exception:  # noqa: BLE001 - FieldDoesNotExist, reported as a check error
+        except FieldDoesNotExist:
             errors.append(
                 checks.Error(
                     f"{model._meta.label} has encrypted fields but no '{DATA_KEY_FIELD}' field.",
@@ -160,21 +250,29 @@ class EncryptedTextField(models.Field):
     def decrypt(self, instance, value: bytes) -> str:
         data_key_id, generation = crypto.read_header(value)
         data_key = data_key_of(instance)
+        bound = binding(instance, self.name)
         if data_key.id != data_key_id:
-            raise DecryptionError(
-                f"{binding(instance, self.name)}: value belongs to another data key"
-            )
-        return crypto.decrypt_value(
-            cipher=data_key.cipher(generation), value=value, binding=binding(instance, self.name)
-        )
+            raise DecryptionError(f"{bound}: value belongs to another data key")
+        return crypto.decrypt_value(cipher=data_key.cipher(generation), value=value, binding=bound)
 
     def pre_save(self, model_instance, add):
         value = model_instance.__dict__.get(self.attname)
         if value is None or value == "":
             return None
         if isinstance(value, Sealed):
-            return value  # unchanged since it was read: never encrypted twice
+            # Ciphertext is written back as it is (never encrypted twice), but
+            # only once it is known to authenticate for this very row and field
+            # and to be on the data key's current generation.
+            data_key = data_key_of(model_instance)
+            bound = binding(model_instance, self.name)
+            if value.owner != bound or value.plaintext is None:
+                value.plaintext = self.decrypt(model_instance, value)
+                value.owner = bound
+            if crypto.read_header(value) == (data_key.id, data_key.generation):
+                return value
+            value = value.plaintext  # from an older generation: re-encrypt below
         sealed = self.encrypt(model_instance, value)
+        sealed.owner = binding(model_instance, self.name)
         model_instance.__dict__[self.attname] = sealed
         return sealed
 
@@ -193,6 +291,18 @@ class EncryptedTextField(models.Field):
             f"{self.model._meta.label}.{self.name}: plaintext cannot be written or queried "
             "directly; assign it to a model instance and save through a service"
         )
+
+    #: Lookups that compare stored bytes as they are; the value must be ``Sealed``
+    #: (or None), so plaintext passed to them raises in get_db_prep_value.
+    SAFE_LOOKUPS = frozenset({"isnull", "exact", "in"})
+
+    def get_lookup(self, lookup_name):
+        if lookup_name not in self.SAFE_LOOKUPS:
+            raise PlaintextLeak(
+                f"{self.model._meta.label}.{self.name}: encrypted fields cannot be searched "
+                f"with __{lookup_name}; use the blind index or encryption.search"
+            )
+        return super().get_lookup(lookup_name)
 
     def to_python(self, value):
         if value is None or isinstance(value, str):

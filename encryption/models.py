@@ -20,6 +20,11 @@ class DataKey(models.Model):
     generation = models.PositiveIntegerField(default=1)
     kek_id = models.CharField(max_length=32, blank=True, db_index=True)
     wrapped = models.BinaryField(null=True)
+    # The primary KEK when this generation's DEK was made. A DEK that was ever
+    # wrapped by a retired KEK can be recovered from an old backup with that
+    # KEK, so ``rotate_keys --reencrypt`` replaces every DEK whose origin is
+    # not the current primary (and leaves the others alone: safe to run twice).
+    origin_kek_id = models.CharField(max_length=32, blank=True, db_index=True)
     # Set only while a full re-encryption moves values to a new generation.
     previous_generation = models.PositiveIntegerField(null=True, blank=True)
     previous_kek_id = models.CharField(max_length=32, blank=True)
@@ -46,7 +51,12 @@ class DataKey(models.Model):
     def new(cls) -> "DataKey":
         """An unsaved data key holding a fresh DEK wrapped by the primary KEK."""
         keyring = get_keyring()
-        data_key = cls(id=uuid.uuid4(), generation=1, kek_id=keyring.primary_id)
+        data_key = cls(
+            id=uuid.uuid4(),
+            generation=1,
+            kek_id=keyring.primary_id,
+            origin_kek_id=keyring.primary_id,
+        )
         dek = crypto.new_data_key()
         data_key.wrapped = crypto.wrap(
             kek=keyring.primary,

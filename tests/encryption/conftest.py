@@ -1,0 +1,205 @@
+"""Builders for encryption tests: a record with every encrypted field filled in,
+made through the services."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from casework.models import FollowUp, Outcome, Review
+from casework.services import (
+    assessment_record,
+    follow_up_record,
+    goal_add,
+    placement_end,
+    progress_note_add,
+    review_record,
+)
+from encryption import keycache
+from participants.models import Consent
+from participants.services import consent_record
+from placements.services import (
+    AttendanceEntry,
+    attendance_record_week,
+    placement_plan_decide,
+    placement_plan_submit,
+    placement_plan_update,
+)
+from tests.factories import make_active_placement, make_participant
+
+START = date(2026, 1, 5)  # a Monday
+
+
+@dataclass
+class FullRecord:
+    """One participant with every encrypted field of every model filled in."""
+
+    participant: object
+    placement: object
+    rows: list = field(default_factory=list)
+    #: (model label, field name) -> the plaintext written
+    values: dict = field(default_factory=dict)
+    canaries: list[str] = field(default_factory=list)
+
+
+def build_full_record(
+    *, tag: str, enterprise, unit, manager, supervisor, agency, case_officer, instrument
+) -> FullRecord:
+    """Every encrypted field gets a distinct canary text containing ``tag``."""
+
+    def canary(name: str) -> str:
+        return f"Kanarie-{tag}-{name}-åäö"
+
+    pnr = {"A": "19811218-9876", "B": "19850704-1235", "C": "19900101-0017"}.get(tag)
+    participant = make_participant(
+        organisation=enterprise,
+        acting_user=manager,
+        given_name=canary("given"),
+        family_name=canary("family"),
+        phone=canary("phone"),
+        email=canary("email"),
+        address=canary("address"),
+        emergency_contact=canary("emergency"),
+        support_needs=canary("support"),
+        **({"personal_identity_number": pnr} if pnr else {}),
+    )
+    record = FullRecord(participant=participant, placement=None)
+    for name in (
+        "given_name",
+        "family_name",
+        "phone",
+        "email",
+        "address",
+        "emergency_contact",
+        "support_needs",
+    ):
+        record.values[("participants.Participant", name)] = getattr(participant, name)
+    record.values[("participants.Participant", "personal_identity_number")] = (
+        participant.personal_identity_number
+    )
+    digits = participant.personal_identity_number.replace("-", "")
+    record.canaries += [digits, digits[2:], participant.personal_identity_number]
+    record.canaries += [f"{digits[2:8]}-{digits[8:]}"]
+
+    consent = consent_record(
+        participant=participant,
+        purpose=Consent.Purpose.PROCESSING,
+        acting_user=manager,
+        evidence=canary("evidence"),
+    )
+    record.values[("participants.Consent", "evidence")] = canary("evidence")
+    with time_machine.travel(START + timedelta(days=30), tick=False):
+        placement = make_active_placement(
+            participant=participant,
+            unit=unit,
+            supervisors=[supervisor],
+            acting_user=manager,
+            agency=agency,
+            case_officer=case_officer,
+            start_date=START,
+        )
+        placement_plan_update(
+            placement=placement,
+            goals=canary("plan_goals"),
+            tasks=canary("plan_tasks"),
+            support=canary("plan_support"),
+            acting_user=manager,
+        )
+        placement_plan_submit(placement=placement, acting_user=manager)
+        placement_plan_decide(
+            placement=placement,
+            approve=False,
+            acting_user=case_officer,
+            comment=canary("plan_comment"),
+        )
+        for name in ("plan_goals", "plan_tasks", "plan_support", "plan_comment"):
+            record.values[("placements.Placement", name)] = canary(name)
+        attendance = attendance_record_week(
+            unit=unit,
+            week_start=START,
+            entries=[
+                AttendanceEntry(
+                    placement_id=placement.pk,
+                    date=START,
+                    attended_hours=Decimal("4"),
+                    note=canary("attendance"),
+                )
+            ],
+            acting_user=supervisor,
+        )
+        record.values[("placements.Attendance", "note")] = canary("attendance")
+        note = progress_note_add(
+            placement=placement,
+            text=canary("note"),
+            kind="observation",
+            acting_user=supervisor,
+            on=START + timedelta(days=1),
+        )
+        record.values[("casework.ProgressNote", "text")] = canary("note")
+        goal = goal_add(placement=placement, text=canary("goal"), acting_user=supervisor)
+        record.values[("casework.Goal", "text")] = canary("goal")
+        assessment = assessment_record(
+            placement=placement,
+            instrument=instrument,
+            scores={item.code: 5 for item in instrument.items.all()},
+            kind="intake",
+            acting_user=supervisor,
+            on=START + timedelta(days=2),
+            comment=canary("assessment"),
+        )
+        record.values[("casework.Assessment", "comment")] = canary("assessment")
+        review = review_record(
+            placement=placement,
+            summary=canary("review"),
+            decision=Review.Decision.CONTINUE,
+            acting_user=case_officer,
+            on=START + timedelta(days=3),
+        )
+        record.values[("casework.Review", "summary")] = canary("review")
+        exit_record = placement_end(
+            placement=placement,
+            ended_on=START + timedelta(days=20),
+            outcome=Outcome.STUDIES,
+            acting_user=manager,
+            comment=canary("exit"),
+        )
+        record.values[("casework.Exit", "comment")] = canary("exit")
+    follow_up = FollowUp.objects.filter(exit=exit_record).order_by("due_on").first()
+    follow_up_record(
+        follow_up=follow_up,
+        status_found=FollowUp.Status.values[0],
+        acting_user=manager,
+        note=canary("follow_up"),
+    )
+    record.values[("casework.FollowUp", "note")] = canary("follow_up")
+    record.placement = placement
+    record.rows = [participant, consent, placement, *attendance, note, goal, assessment, review]
+    record.rows += [exit_record, follow_up]
+    record.canaries += [value for value in record.values.values()]
+    record.canaries += [f"Kanarie-{tag}"]
+    keycache.forget()
+    return record
+
+
+@pytest.fixture
+def record_builder(enterprise, unit, manager, supervisor, agency, case_officer, instrument):
+    def build(tag: str) -> FullRecord:
+        return build_full_record(
+            tag=tag,
+            enterprise=enterprise,
+            unit=unit,
+            manager=manager,
+            supervisor=supervisor,
+            agency=agency,
+            case_officer=case_officer,
+            instrument=instrument,
+        )
+
+    return build
+
+
+@pytest.fixture
+def full_record(record_builder):
+    return record_builder("A")
