@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup venv install migrate demo serve test lint format bench worker clean lock
+.PHONY: run setup venv install migrate demo serve serve-prod test lint format bench worker clean lock
 
 run: setup
 	@echo "Stegvis: serving on http://$(HOST):$(PORT)/ (background worker started too; Ctrl-C stops both)"
@@ -31,6 +31,7 @@ install: $(STAMP)
 migrate: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 
 # Seeds once; the marker file keeps `make setup` safe to run again.
 demo: migrate
@@ -46,6 +47,12 @@ serve: install
 
 worker: install
 	$(PY) manage.py db_worker
+
+# The production stack locally: gunicorn + worker against PostgreSQL, production
+# settings, throw-away keys kept in var/prod-keys.env (never use these for real).
+PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/stegvis_prod
+serve-prod: install
+	@scripts/serve-prod "$(PROD_DATABASE_URL)"
 
 test: install
 	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)

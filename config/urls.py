@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.health import health
+
 urlpatterns = [
     path("", include("accounts.urls")),
     path("deltagare/", include("participants.urls")),
@@ -11,4 +13,5 @@ urlpatterns = [
     path("granskning/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
 ]

@@ -1,0 +1,129 @@
+"""Production settings: the deploy check passes, and the process refuses to
+start without a strong secret, the keys, a database URL and allowed hosts."""
+
+import base64
+import json
+import logging
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+
+
+def production_env(**overrides) -> dict:
+    env = {
+        key_name: value
+        for key_name, value in os.environ.items()
+        if not key_name.startswith(("DJANGO_", "FIELD_ENCRYPTION", "BLIND_INDEX", "DATABASE_"))
+    }
+    env.update(
+        DJANGO_ENV="production",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        FIELD_ENCRYPTION_KEYS=f"prod-1:{key()}",
+        BLIND_INDEX_KEY=key(),
+        DATABASE_URL="sqlite:////tmp/stegvis-deploy-check.sqlite3",
+        DJANGO_ALLOWED_HOSTS="stegvis.example.org",
+    )
+    env.update(overrides)
+    return {name: value for name, value in env.items() if value is not None}
+
+
+def manage(*args, env) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603 - fixed arguments, our own manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_deploy_check_passes_at_warning_level():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"DJANGO_SECRET_KEY": None}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": "short"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": "a" * 60}, "DJANGO_SECRET_KEY"),
+        ({"FIELD_ENCRYPTION_KEYS": None}, "FIELD_ENCRYPTION_KEYS"),
+        ({"BLIND_INDEX_KEY": None}, "BLIND_INDEX_KEY"),
+        ({"FIELD_ENCRYPTION_KEYS": "bad"}, "FIELD_ENCRYPTION_KEYS"),
+        ({"DJANGO_ALLOWED_HOSTS": None}, "DJANGO_ALLOWED_HOSTS"),
+        ({"DATABASE_URL": None}, "DATABASE_URL"),
+    ],
+)
+def test_production_refuses_to_start(override, message):
+    result = manage("check", env=production_env(**override))
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_log_formatter_cuts_query_strings_and_carries_context():
+    from config.logging import JsonFormatter, RequestContextFilter, request_id_var
+
+    token = request_id_var.set("req-123")
+    try:
+        record = logging.LogRecord(
+            "django.server",
+            logging.INFO,
+            __file__,
+            1,
+            '"GET /deltagare/?q=Canaryname HTTP/1.1" 200 512',
+            None,
+            None,
+        )
+        RequestContextFilter().filter(record)
+        entry = json.loads(JsonFormatter().format(record))
+    finally:
+        request_id_var.reset(token)
+    assert "Canaryname" not in json.dumps(entry)
+    assert entry["request_id"] == "req-123"
+    assert entry["logger"] == "django.server"
+
+
+@pytest.mark.django_db
+def test_health_endpoint_reports_database_and_keys(client):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "keys": "ok"}}
+    assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_health_endpoint_fails_with_broken_keys(client, settings):
+    from encryption import keyring
+
+    settings.FIELD_ENCRYPTION_KEYS = "broken"
+    keyring._cached_keyring.cache_clear()
+    try:
+        response = client.get("/health/")
+    finally:
+        keyring._cached_keyring.cache_clear()
+    assert response.status_code == 503
+    assert response.json()["checks"]["keys"] == "failed"
+
+
+@pytest.mark.django_db
+def test_security_headers_on_public_page(client):
+    response = client.get("/login/")
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "script-src 'self' 'nonce-" in response["Content-Security-Policy"]
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
