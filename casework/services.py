@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -223,6 +224,15 @@ def placement_end(
         raise ValidationError({"ended_on": _("The end date cannot be before the start date.")})
     if ended_on > timezone.localdate() + timedelta(days=31):
         raise ValidationError({"ended_on": _("The end date is too far in the future.")})
+    # Ending before recorded attendance would leave attendance outside the placement.
+    last_attended = placement.attendance.filter(date__gt=ended_on).aggregate(last=Max("date"))
+    if last_attended["last"] is not None:
+        raise ValidationError(
+            {
+                "ended_on": _("Attendance is recorded after this date (last on %(day)s).")
+                % {"day": last_attended["last"]}
+            }
+        )
     placement.status = Placement.Status.ENDED
     placement.actual_end = ended_on
     save_with_history(
