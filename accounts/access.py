@@ -55,6 +55,9 @@ ACCESS_TABLE.update(
             before_second_factor=True, description="second factor: set up the authenticator app"
         ),
         "signin_recovery_codes": Rule(description="new recovery codes, shown once"),
+        "signin_recovery_codes_regenerate": Rule(
+            description="replace the recovery codes (POST, after re-authentication)"
+        ),
         "reauth": Rule(description="confirm password and code before a bulk export"),
     }
 )

@@ -32,8 +32,8 @@ def has_recent_auth(request, *, max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS) 
     return 0 <= age <= max_age_seconds
 
 
-def _redirect_to_reauth(request):
-    return redirect_to_login(request.get_full_path(), login_url="reauth")
+def _redirect_to_reauth(request, next_url: str | None = None):
+    return redirect_to_login(next_url or request.get_full_path(), login_url="reauth")
 
 
 def require_recent_auth(max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS):
@@ -56,7 +56,11 @@ class RecentAuthRequiredMixin:
 
     reauth_max_age_seconds = DEFAULT_MAX_AGE_SECONDS
 
+    def get_reauth_next_url(self) -> str:
+        """Where to return after re-authenticating (a POST-only view names its form page)."""
+        return self.request.get_full_path()
+
     def dispatch(self, request, *args, **kwargs):
         if not has_recent_auth(request, max_age_seconds=self.reauth_max_age_seconds):
-            return _redirect_to_reauth(request)
+            return _redirect_to_reauth(request, self.get_reauth_next_url())
         return super().dispatch(request, *args, **kwargs)

@@ -13,6 +13,11 @@ urlpatterns = [
         views_signin.RecoveryCodesView.as_view(),
         name="signin_recovery_codes",
     ),
+    path(
+        "login/recovery-codes/new/",
+        views_signin.RecoveryCodesRegenerateView.as_view(),
+        name="signin_recovery_codes_regenerate",
+    ),
     path("confirm-identity/", views_signin.ReauthView.as_view(), name="reauth"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

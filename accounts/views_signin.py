@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 from django_otp import login as otp_login
 
 from .forms_signin import EnrolForm, ReauthForm, SecondFactorForm
-from .reauth import reauth_record
+from .reauth import RecentAuthRequiredMixin, reauth_record
 from .services import recovery_codes_generate, totp_enrolment_start, user_has_totp_device
 
 #: Session key for the recovery codes between enrolment and the page that shows them once.
@@ -125,6 +125,19 @@ class RecoveryCodesView(LoginRequiredMixin, _NextMixin, TemplateView):
         context["recovery_codes"] = self.request.session.pop(RECOVERY_CODES_ONCE, None)
         context["continue_url"] = self.get_success_url()
         return context
+
+
+class RecoveryCodesRegenerateView(RecentAuthRequiredMixin, LoginRequiredMixin, _NextMixin, View):
+    """Replace the recovery codes (the old ones stop working); needs a fresh re-auth."""
+
+    http_method_names = ["post"]
+
+    def get_reauth_next_url(self) -> str:
+        return reverse("signin_recovery_codes")
+
+    def post(self, request, *args, **kwargs):
+        request.session[RECOVERY_CODES_ONCE] = recovery_codes_generate(user=request.user)
+        return HttpResponseRedirect(self.url_with_next("signin_recovery_codes"))
 
 
 @method_decorator([sensitive_post_parameters("password", "code"), never_cache], name="dispatch")

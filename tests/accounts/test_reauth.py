@@ -153,3 +153,24 @@ def test_reauth_does_not_survive_a_new_sign_in(client, manager, clock):
     client.post(reverse("signin_verify"), {"code": totp_code(device)})
 
     assert redirect_target(client.get("/test-export/"))[0] == reverse("reauth")
+
+
+def test_new_recovery_codes_need_reauth_and_replace_the_old(client, manager, clock):
+    device = sign_in(client, manager)
+    old_codes = recovery_codes_generate(user=manager)
+    url = reverse("signin_recovery_codes_regenerate")
+
+    assert client.get(url).status_code in {302, 405}
+    response = client.post(url)
+    # Back to the page with the button afterwards: the POST itself is not replayed.
+    assert redirect_target(response) == (reverse("reauth"), reverse("signin_recovery_codes"))
+    assert client.get(reverse("signin_recovery_codes")).context["recovery_codes"] is None
+
+    client.post(reverse("reauth"), {"password": PASSWORD, "code": totp_code(device)})
+    response = client.post(url)
+    assert redirect_target(response)[0] == reverse("signin_recovery_codes")
+    new_codes = client.get(response.url).context["recovery_codes"]
+
+    assert len(new_codes) == 10
+    assert not set(new_codes) & set(old_codes)
+    assert client.get(reverse("signin_recovery_codes")).context["recovery_codes"] is None
