@@ -98,3 +98,11 @@ def placement(participant, unit, supervisor, manager, agency, case_officer):
 @pytest.fixture
 def instrument(db):
     return instrument_ensure_default()
+
+
+@pytest.fixture
+def signed_in():
+    """``signed_in(client, user)``: a session that has passed the second factor."""
+    from tests.accounts.signin_helpers import sign_in
+
+    return sign_in
