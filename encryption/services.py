@@ -355,7 +355,7 @@ def _rewrite_model(
     written = 0
     for _pass in range(MAX_PASSES):
         groups: dict[tuple[str, ...], list[tuple]] = {}
-        for pk, row_id, key_id, *values in map(_with_row_id(model), rows_query):
+        for pk, row_id, key_id, *values in map(_with_row_id(model), rows_query.all()):
             key = keys_by_id[key_id]
             changed: dict[str, tuple[bytes, bytes]] = {}
             for name, value in zip(names, values, strict=True):

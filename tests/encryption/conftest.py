@@ -52,7 +52,7 @@ def build_full_record(
     def canary(name: str) -> str:
         return f"Kanarie-{tag}-{name}-åäö"
 
-    pnr = {"A": "19811218-9876", "B": "19850704-1235", "C": "19900101-0017"}.get(tag)
+    pnr = {"A": "19811218-9876", "B": "19850704-1237", "C": "19900101-0017"}.get(tag)
     participant = make_participant(
         organisation=enterprise,
         acting_user=manager,
