@@ -552,6 +552,7 @@ def placement_bulk_create(
             )
     created = bulk_create_tracked(placements, user=acting_user, reason=reason)
     bulk_create_tracked(assignments, user=acting_user, reason="supervisor assigned")
+    grants_for_placements(created, acting_user=acting_user, reason="grant: placement registered")
     return created
 
 

@@ -1,0 +1,889 @@
+"""The demo data set: fictional social enterprises in Dalarna, their people and casework.
+
+Everything is generated; no real person or organisation record is in it. Phone
+numbers come from the range PTS reserves for fiction (070-174 06 05 – 99), email
+addresses use example.org.
+
+Determinism: the random choices come from ``random.Random(seed)`` and a Faker
+(``sv_SE``) instance seeded with the same seed, and every date is placed
+relative to *today*, so the demo always has running placements, recent
+attendance and follow-ups coming due. The same seed on the same day therefore
+gives the same data set (ids, timestamps and ciphertexts differ: they are
+random by design); on another day the dates move with the calendar.
+
+Rows are written through the services' bulk paths, a few hundred participants
+at a time, so history, data keys and validation are the same as in production.
+"""
+
+import string
+import unicodedata
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from random import Random
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+from stdnum import luhn
+
+from accounts.models import Membership, Organisation, Role, Unit, User
+from audit.history import save_with_history
+from participants.identity import normalise_identity_number
+from participants.models import EducationLevel, Gender, LabourMarketStatus, Participant
+from participants.services import ParticipantInput, participant_bulk_create
+from placements.models import Attendance, Placement, Programme
+from placements.services import AttendanceEntry, attendance_bulk_create, placement_bulk_create
+
+from .models import Assessment, FollowUp, Goal, Outcome, ProgressNote, Review
+from .services import (
+    DEFAULT_AREAS,
+    AssessmentInput,
+    ExitInput,
+    FollowUpFinding,
+    GoalInput,
+    ProgressNoteInput,
+    ReviewInput,
+    add_months,
+    assessment_bulk_create,
+    exit_bulk_create,
+    goal_bulk_create,
+    instrument_ensure_default,
+    progress_note_bulk_create,
+    review_bulk_create,
+)
+
+DEFAULT_PARTICIPANTS = 60
+DEFAULT_SEED = 2026
+CHUNK = 500
+PROGRESS_EVERY = 1000
+ADMIN_GROUP = "Systemadministratörer"
+
+# --- organisations -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnterpriseSpec:
+    slug: str
+    name: str
+    municipality: str
+    units: tuple[tuple[str, str], ...]
+    share: float
+    home_municipalities: tuple[str, ...]
+
+
+ENTERPRISES = (
+    EnterpriseSpec(
+        "falun",
+        "Gruvstadens Arbetsintegrerande Kooperativ",
+        "Falun",
+        (
+            ("Kafé Kopparkitteln", Unit.Trade.CAFE),
+            ("Återbruket Falun", Unit.Trade.SECOND_HAND),
+            ("Snickarverkstaden", Unit.Trade.CARPENTRY),
+        ),
+        0.40,
+        ("Falun", "Falun", "Falun", "Borlänge", "Säter"),
+    ),
+    EnterpriseSpec(
+        "borlange",
+        "Dalälvens Sociala Företag ek. för.",
+        "Borlänge",
+        (
+            ("Butiken Andra Chansen", Unit.Trade.SECOND_HAND),
+            ("Trädgård och utemiljö", Unit.Trade.GARDENING),
+            ("Städ och fastighet", Unit.Trade.CLEANING),
+            ("Lager och logistik", Unit.Trade.WAREHOUSE),
+        ),
+        0.35,
+        ("Borlänge", "Borlänge", "Borlänge", "Gagnef", "Smedjebacken", "Ludvika"),
+    ),
+    EnterpriseSpec(
+        "mora",
+        "Siljansbygdens Arbetskooperativ",
+        "Mora",
+        (
+            ("Sjökaféet", Unit.Trade.CAFE),
+            ("Slöjd och snickeri", Unit.Trade.CARPENTRY),
+        ),
+        0.25,
+        ("Mora", "Mora", "Orsa", "Älvdalen", "Rättvik"),
+    ),
+)
+AGENCIES = (
+    ("af", "Arbetsförmedlingen Falun", "Falun", 0.6),
+    ("mora-ame", "Mora kommun, arbetsmarknadsenheten", "Mora", 0.3),
+)
+FUNDER = ("region", "Region Dalarna", "Falun")
+COUNTY = "Dalarna"
+POSTCODE_PREFIX = {
+    "Falun": "791",
+    "Borlänge": "784",
+    "Säter": "783",
+    "Gagnef": "785",
+    "Smedjebacken": "777",
+    "Ludvika": "771",
+    "Mora": "792",
+    "Orsa": "794",
+    "Älvdalen": "796",
+    "Rättvik": "795",
+}
+
+# --- coded distributions -------------------------------------------------------
+
+GENDERS = (
+    (Gender.WOMAN, 44),
+    (Gender.MAN, 51),
+    (Gender.NON_BINARY, 2),
+    (Gender.NOT_STATED, 3),
+)
+AGE_BANDS = (((18, 29), 28), ((30, 54), 55), ((55, 64), 17))
+EDUCATION = (
+    (EducationLevel.ISCED_0_2, 36),
+    (EducationLevel.ISCED_3_4, 44),
+    (EducationLevel.ISCED_5_8, 12),
+    (EducationLevel.UNKNOWN, 8),
+)
+LABOUR_MARKET = (
+    (LabourMarketStatus.LONG_TERM_UNEMPLOYED, 50),
+    (LabourMarketStatus.UNEMPLOYED, 20),
+    (LabourMarketStatus.INACTIVE, 25),
+    (LabourMarketStatus.EMPLOYED, 5),
+)
+STATUSES = (
+    (Placement.Status.REFERRED, 8),
+    (Placement.Status.PLANNED, 7),
+    (Placement.Status.ACTIVE, 45),
+    (Placement.Status.PAUSED, 5),
+    (Placement.Status.ENDED, 35),
+)
+PROGRAMMES = (
+    (Programme.WORK_TRAINING, 40),
+    (Programme.ENHANCED_WORK_TRAINING, 15),
+    (Programme.VOCATIONAL_REHABILITATION, 20),
+    (Programme.INTERNSHIP, 10),
+    (Programme.WAGE_SUBSIDY, 5),
+    (Programme.ESF_PROJECT, 10),
+)
+#: (weekdays, hours a day): whole hours, so a week never exceeds its scope.
+SCHEDULES = (
+    (("12345", 4), 20),
+    (("12345", 6), 15),
+    (("1234", 5), 25),
+    (("1234", 6), 10),
+    (("123", 4), 15),
+    (("135", 4), 10),
+    (("12345", 8), 5),
+)
+OUTCOMES = (
+    (Outcome.EMPLOYED, 15),
+    (Outcome.EMPLOYED_SUBSIDISED, 15),
+    (Outcome.SELF_EMPLOYED, 2),
+    (Outcome.STUDIES, 12),
+    (Outcome.JOB_SEEKING, 20),
+    (Outcome.OTHER_PROGRAMME, 12),
+    (Outcome.SICK_LEAVE, 12),
+    (Outcome.MOVED, 4),
+    (Outcome.UNKNOWN, 8),
+)
+NOTE_KINDS = (
+    (ProgressNote.Kind.OBSERVATION, 50),
+    (ProgressNote.Kind.CONVERSATION, 30),
+    (ProgressNote.Kind.MILESTONE, 12),
+    (ProgressNote.Kind.INCIDENT, 8),
+)
+
+# --- texts (fictional, generic) ------------------------------------------------
+
+FOREIGN_GIVEN_WOMEN = ("Amina", "Fatima", "Hodan", "Leila", "Mariam", "Nour", "Semhar", "Zahra")
+FOREIGN_GIVEN_MEN = ("Abdi", "Ahmed", "Ali", "Aziz", "Dawit", "Hassan", "Omar", "Yusuf")
+FOREIGN_FAMILY = (
+    "Abdullahi",
+    "Haile",
+    "Hosseini",
+    "Karimi",
+    "Mohamed",
+    "Nowak",
+    "Rahimi",
+    "Tesfay",
+    "Yilmaz",
+)
+SUPPORT_NEEDS = (
+    "",
+    "",
+    "Behöver korta pauser och tydliga instruktioner.",
+    "Ryggbesvär; undvik tunga lyft.",
+    "Koncentrationssvårigheter; fungerar bäst med en uppgift i taget.",
+    "Social oro; introduceras gradvis i arbetslaget.",
+    "Behöver stöd i svenska språket vid skriftliga instruktioner.",
+    "Nedsatt hörsel; tala tydligt och vänd dig mot personen.",
+)
+PLAN_GOALS = (
+    "Komma upp i 75 % av heltid och klara arbetsuppgifterna självständigt.",
+    "Pröva arbetsförmågan inom service och få en tydlig bild av vad som fungerar.",
+    "Bygga upp rutiner och uthållighet inför anställning med stöd.",
+    "Få arbetslivserfarenhet och en referens inför jobbsökande.",
+)
+PLAN_TASKS = (
+    "Kassa, servering och disk i kaféet.",
+    "Sortering, prismärkning och butiksarbete.",
+    "Enklare snickeriarbeten, slipning och ytbehandling.",
+    "Trädgårdsskötsel, plantering och gräsklippning.",
+    "Lokalvård och enklare fastighetsskötsel.",
+    "Varumottagning, plock och packning.",
+)
+PLAN_SUPPORT = (
+    "Handledare på plats varje dag; avstämning varje fredag.",
+    "Anpassat schema med start kl. 9; samtal varannan vecka.",
+    "Stöd med struktur och skriftliga checklistor.",
+)
+GOALS = (
+    "Komma i tid varje arbetsdag under en månad.",
+    "Klara öppning av kaféet på egen hand.",
+    "Öka arbetstiden med fem timmar i veckan.",
+    "Ta truckkort.",
+    "Skriva ett CV och söka tre jobb.",
+    "Genomföra hygienutbildning för livsmedel.",
+    "Hantera kassan självständigt en hel dag.",
+    "Delta i arbetsplatsträffen och ta upp en fråga.",
+    "Ringa in sjukanmälan enligt rutinen.",
+)
+NOTES = {
+    ProgressNote.Kind.OBSERVATION: (
+        "Arbetade jämnt hela passet och tog egna initiativ.",
+        "Trött under eftermiddagen, behövde extra paus.",
+        "Samarbetade bra med kollegorna i packningen.",
+        "Tog emot instruktioner och följde checklistan.",
+    ),
+    ProgressNote.Kind.CONVERSATION: (
+        "Avstämningssamtal: trivs med uppgifterna, vill pröva kassan.",
+        "Samtal om sömn och rutiner; kommer att pröva senare start.",
+        "Pratade om mål efter praktiken; intresserad av studier.",
+    ),
+    ProgressNote.Kind.MILESTONE: (
+        "Öppnade kaféet på egen hand för första gången.",
+        "Har nu klarat full planerad tid tre veckor i rad.",
+        "Fick godkänt på hygienutbildningen.",
+    ),
+    ProgressNote.Kind.INCIDENT: (
+        "Mindre konflikt med en kollega, löstes i samtal samma dag.",
+        "Lämnade arbetet tidigt utan att meddela; följs upp.",
+    ),
+}
+REVIEWS = (
+    "Uppföljning med deltagare och handledare. Utvecklingen går åt rätt håll.",
+    "Närvaron har ökat. Fortsatt fokus på uthållighet.",
+    "Deltagaren vill pröva fler arbetsuppgifter; planen justeras.",
+    "Hälsan har varit ett hinder; tempot anpassas.",
+)
+EXIT_COMMENTS = (
+    "",
+    "Avslut enligt plan.",
+    "Avslut efter gemensamt beslut vid uppföljning.",
+    "Fick erbjudande om anställning.",
+)
+ASSESSMENT_COMMENTS = ("", "Skattat tillsammans med deltagaren.", "Skattning vid avstämning.")
+
+
+@dataclass
+class DemoCredential:
+    username: str
+    password: str
+    role: str
+    organisation: str
+    totp_secret: str | None = None
+
+
+@dataclass
+class DemoStaff:
+    """The seeded users of one organisation, by role."""
+
+    organisation: Organisation
+    users: dict
+
+
+# --- small helpers -------------------------------------------------------------
+
+
+def _weighted(rng: Random, table):
+    values = [value for value, _weight in table]
+    weights = [weight for _value, weight in table]
+    return rng.choices(values, weights=weights)[0]
+
+
+def _ascii(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(char for char in plain.lower() if char.isalnum())
+
+
+def _fiction_phone(rng: Random) -> str:
+    # PTS sets 070-174 06 05 to 070-174 06 99 aside for use in fiction.
+    return f"070-174 06 {rng.randint(5, 99):02d}"
+
+
+def _at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def _weekdays_between(first: date, last: date, weekdays: str):
+    day = first
+    while day <= last:
+        if str(day.isoweekday()) in weekdays:
+            yield day
+        day += timedelta(days=1)
+
+
+def demo_exists() -> bool:
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.ENTERPRISE, name=ENTERPRISES[0].name
+    ).exists()
+
+
+def _password(rng: Random, user: User) -> str:
+    """A 16-character password from the seeded generator that the validators accept."""
+    alphabet = "".join(char for char in string.ascii_letters + string.digits if char not in "0O1lI")
+    while True:
+        password = "".join(rng.choice(alphabet) for _ in range(16))
+        if not any(char.isdigit() for char in password) or password.isdigit():
+            continue
+        try:
+            validate_password(password, user)
+        except ValidationError:
+            continue
+        return password
+
+
+# --- the generator -------------------------------------------------------------
+
+
+class DemoBuilder:
+    def __init__(self, *, participants: int, seed: int, today: date, progress: Callable) -> None:
+        self.count = participants
+        # Deterministic on purpose (demo passwords included): never used outside the demo.
+        self.rng = Random(seed)  # noqa: S311
+        self.fake = Faker("sv_SE")
+        self.fake.seed_instance(seed)
+        self.today = today
+        self.yesterday = today - timedelta(days=1)
+        self.progress = progress
+        self.credentials: list[DemoCredential] = []
+        self.identity_numbers: set[str] = set()
+        self.enterprises: list[tuple[EnterpriseSpec, Organisation, list[Unit]]] = []
+        self.staff: dict[str, DemoStaff] = {}
+        self.agencies: list[tuple[Organisation, float]] = []
+        self.instrument = None
+        self.paused_on: dict = {}
+        self.forced: set = set()
+
+    # --- organisations and users ---------------------------------------------
+    def _user(self, *, slug: str, role: str, organisation: Organisation, admin: User | None):
+        username = "admin" if role == Role.ADMIN else f"{slug}.{role}"
+        female = self.rng.random() < 0.5
+        user = User(
+            username=username,
+            first_name=self.fake.first_name_female() if female else self.fake.first_name_male(),
+            last_name=self.fake.last_name(),
+            email=f"{username}@example.org",
+            is_staff=role == Role.ADMIN,
+            is_superuser=False,
+        )
+        password = _password(self.rng, user)
+        user.set_password(password)
+        user.save()
+        membership = Membership(
+            user=user, organisation=organisation, role=role, active_from=date(2020, 1, 1)
+        )
+        save_with_history(membership, user=admin or user, reason="demo data: membership")
+        self.credentials.append(
+            DemoCredential(
+                username=username, password=password, role=role, organisation=organisation.name
+            )
+        )
+        self.staff.setdefault(slug, DemoStaff(organisation, {})).users[role] = user
+        return user
+
+    def build_organisations(self) -> None:
+        funder = Organisation.objects.create(
+            kind=Organisation.Kind.FUNDER,
+            name=FUNDER[1],
+            municipality=FUNDER[2],
+            county=COUNTY,
+        )
+        # The region hosts the shared installation, so the administrator sits there.
+        admin = self._user(slug=FUNDER[0], role=Role.ADMIN, organisation=funder, admin=None)
+        self._admin_permissions(admin)
+        self._user(slug=FUNDER[0], role=Role.ANALYST, organisation=funder, admin=admin)
+        for spec in ENTERPRISES:
+            enterprise = Organisation.objects.create(
+                kind=Organisation.Kind.ENTERPRISE,
+                name=spec.name,
+                municipality=spec.municipality,
+                county=COUNTY,
+            )
+            enterprise.statistics_shared_with.add(funder)
+            units = Unit.objects.bulk_create(
+                [
+                    Unit(organisation=enterprise, name=name, trade=trade)
+                    for name, trade in spec.units
+                ]
+            )
+            for role in (Role.MANAGER, Role.SUPERVISOR, Role.AUDITOR):
+                self._user(slug=spec.slug, role=role, organisation=enterprise, admin=admin)
+            self.enterprises.append((spec, enterprise, units))
+        for slug, name, municipality, share in AGENCIES:
+            agency = Organisation.objects.create(
+                kind=Organisation.Kind.AGENCY, name=name, municipality=municipality, county=COUNTY
+            )
+            self._user(slug=slug, role=Role.CASE_OFFICER, organisation=agency, admin=admin)
+            self.agencies.append((agency, share))
+        self.admin = admin
+        self.instrument = instrument_ensure_default(acting_user=admin)
+
+    def _admin_permissions(self, admin: User) -> None:
+        """The administrator manages organisations, users and instruments, not casework."""
+        group, _created = Group.objects.get_or_create(name=ADMIN_GROUP)
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label__in=["accounts", "casework"],
+                content_type__model__in=[
+                    "user",
+                    "organisation",
+                    "unit",
+                    "membership",
+                    "instrument",
+                    "item",
+                ],
+                codename__regex=r"^(add|change|view)_",
+            )
+        )
+        admin.groups.add(group)
+
+    # --- participants --------------------------------------------------------
+    def _identity_number(self, birth: date, gender: str, coordination: bool) -> str:
+        while True:
+            day = birth.day + (60 if coordination else 0)
+            serial = self.rng.randrange(1, 1000)
+            if gender == Gender.WOMAN:
+                serial -= serial % 2  # even third digit: registered as a woman
+            elif gender == Gender.MAN:
+                serial |= 1
+            serial = max(serial, 2)
+            stem = f"{birth.year % 100:02d}{birth.month:02d}{day:02d}{serial:03d}"
+            number = f"{birth.year}{birth.month:02d}{day:02d}-{serial:03d}"
+            number += luhn.calc_check_digit(stem)
+            normalised = normalise_identity_number(number)
+            if normalised not in self.identity_numbers:
+                self.identity_numbers.add(normalised)
+                return number
+
+    def _participant_input(self, spec: EnterpriseSpec) -> ParticipantInput:
+        rng, fake = self.rng, self.fake
+        gender = _weighted(rng, GENDERS)
+        low, high = _weighted(rng, AGE_BANDS)
+        age = rng.randint(low, high)
+        birth = self.today - timedelta(days=365 * age + rng.randint(0, 364) + age // 4)
+        foreign = rng.random() < 0.35
+        newly_arrived = foreign and rng.random() < 0.35
+        coordination = newly_arrived and rng.random() < 0.3
+        female = gender == Gender.WOMAN or (gender != Gender.MAN and rng.random() < 0.5)
+        if foreign and rng.random() < 0.7:
+            given = rng.choice(FOREIGN_GIVEN_WOMEN if female else FOREIGN_GIVEN_MEN)
+            family = rng.choice(FOREIGN_FAMILY)
+        else:
+            given = fake.first_name_female() if female else fake.first_name_male()
+            family = fake.last_name()
+        municipality = rng.choice(spec.home_municipalities)
+        postcode = f"{POSTCODE_PREFIX[municipality]} {rng.randint(30, 99)}"
+        education = _weighted(rng, EDUCATION)
+        if rng.random() < 0.75:
+            email = f"{_ascii(given)}.{_ascii(family)}{rng.randint(1, 99)}@example.org"
+        else:
+            email = ""
+        emergency = (
+            f"{fake.first_name()} {family}, {_fiction_phone(rng)}" if rng.random() < 0.7 else ""
+        )
+        return ParticipantInput(
+            given_name=given,
+            family_name=family,
+            personal_identity_number=self._identity_number(birth, gender, coordination),
+            gender=gender,
+            birth_year=birth.year,
+            labour_market_status=_weighted(rng, LABOUR_MARKET),
+            education_level=education,
+            municipality=municipality,
+            phone=_fiction_phone(rng),
+            email=email,
+            address=f"{fake.street_address()}\n{postcode} {municipality}",
+            emergency_contact=emergency,
+            support_needs=rng.choice(SUPPORT_NEEDS),
+            has_disability=rng.random() < 0.35,
+            foreign_background=foreign,
+            newly_arrived=newly_arrived,
+            protected_identity=rng.random() < 0.01,
+        )
+
+    # --- placements ----------------------------------------------------------
+    def _placement(self, participant: Participant, units: list[Unit], status: str, forced: bool):
+        rng, today = self.rng, self.today
+        agency_roll = rng.random()
+        agency = None
+        threshold = 0.0
+        for candidate, share in self.agencies:
+            threshold += share
+            if agency_roll < threshold:
+                agency = candidate
+                break
+        case_officer = self._case_officer(agency) if agency else None
+        weekdays, daily = _weighted(rng, SCHEDULES)
+        placement = Placement(
+            participant=participant,
+            data_key_id=participant.data_key_id,
+            programme=_weighted(rng, PROGRAMMES),
+            referring_organisation=agency,
+            case_officer=case_officer,
+            hours_per_week=Decimal(daily * len(weekdays)),
+            weekdays=weekdays,
+            status=status,
+        )
+        if status == Placement.Status.REFERRED:
+            placement.referred_on = today - timedelta(days=rng.randint(1, 30))
+            placement.proposed_start = today + timedelta(days=rng.randint(7, 35))
+            return placement
+        placement.unit = rng.choice(units)
+        placement.plan_goals = rng.choice(PLAN_GOALS)
+        placement.plan_tasks = rng.choice(PLAN_TASKS)
+        placement.plan_support = rng.choice(PLAN_SUPPORT)
+        if status == Placement.Status.PLANNED:
+            placement.referred_on = today - timedelta(days=rng.randint(10, 45))
+            placement.proposed_start = today + timedelta(days=rng.randint(3, 30))
+            if agency and rng.random() < 0.6:
+                placement.plan_status = Placement.PlanStatus.SUBMITTED
+                placement.plan_submitted_at = _at(today - timedelta(days=rng.randint(1, 7)), 10)
+            return placement
+        if status == Placement.Status.ACTIVE:
+            start = today - timedelta(days=240 if forced else rng.randint(14, 240))
+        elif status == Placement.Status.PAUSED:
+            start = today - timedelta(days=rng.randint(60, 240))
+            self.paused_on[placement.pk] = today - timedelta(days=rng.randint(7, 40))
+        else:
+            start = today - timedelta(days=400 if forced else rng.randint(90, 420))
+            length = 150 if forced else rng.randint(45, 210)
+            placement.actual_end = min(start + timedelta(days=length), self.yesterday)
+        if forced:
+            self.forced.add(placement.pk)
+        placement.start_date = start
+        placement.referred_on = start - timedelta(days=rng.randint(7, 40))
+        placement.proposed_start = start
+        planned_end = add_months(start, rng.choice((6, 6, 9, 12)))
+        while status != Placement.Status.ENDED and planned_end < today:
+            planned_end = add_months(planned_end, 3)
+        placement.planned_end = planned_end
+        if case_officer is not None:
+            placement.plan_status = Placement.PlanStatus.APPROVED
+            placement.plan_submitted_at = _at(start - timedelta(days=6), 9)
+            placement.plan_decided_at = _at(start - timedelta(days=3), 14)
+            placement.plan_decided_by = case_officer
+        return placement
+
+    def _case_officer(self, agency: Organisation) -> User:
+        for staff in self.staff.values():
+            if staff.organisation == agency:
+                return staff.users[Role.CASE_OFFICER]
+        raise LookupError(agency)
+
+    def _last_day(self, placement: Placement) -> date | None:
+        """The last day with casework: the end, the day before a pause, or yesterday."""
+        if placement.start_date is None:
+            return None
+        if placement.actual_end is not None:
+            return placement.actual_end
+        if placement.pk in self.paused_on:
+            return self.paused_on[placement.pk] - timedelta(days=1)
+        return self.yesterday
+
+    # --- attendance ----------------------------------------------------------
+    def _attendance(self, placement: Placement, last: date) -> list[AttendanceEntry]:
+        rng = self.rng
+        sick_rate = rng.uniform(0.02, 0.14)
+        summer_start = rng.choice((27, 28, 29))
+        daily = placement.daily_hours
+        half = (daily / 2).quantize(Decimal("0.5"))
+        entries = []
+        sick_spell = 0
+        for day in _weekdays_between(placement.start_date, last, placement.weekdays):
+            week = day.isocalendar()[1]
+            reason, attended = "", daily
+            if (day.month == 12 and day.day >= 24) or (day.month == 1 and day.day <= 6):
+                reason, attended = Attendance.AbsenceReason.HOLIDAY, Decimal(0)
+            elif summer_start <= week < summer_start + 3:
+                reason, attended = Attendance.AbsenceReason.HOLIDAY, Decimal(0)
+            else:
+                roll = rng.random()
+                if sick_spell > 0 or roll < sick_rate:
+                    sick_spell = sick_spell - 1 if sick_spell > 0 else rng.randint(0, 3)
+                    reason, attended = Attendance.AbsenceReason.SICK, Decimal(0)
+                elif roll < sick_rate + 0.02:
+                    reason, attended = Attendance.AbsenceReason.VALID_LEAVE, Decimal(0)
+                elif roll < sick_rate + 0.035:
+                    reason, attended = Attendance.AbsenceReason.INVALID, Decimal(0)
+                elif roll < sick_rate + 0.11:
+                    attended = half  # left early or came late
+            entries.append(
+                AttendanceEntry(
+                    placement_id=placement.pk,
+                    date=day,
+                    attended_hours=attended,
+                    absence_reason=reason,
+                    planned_hours=daily,
+                )
+            )
+        return entries
+
+    # --- casework ------------------------------------------------------------
+    def _notes(self, placement: Placement, last: date, staff: DemoStaff, out: dict) -> None:
+        rng = self.rng
+        day = placement.start_date + timedelta(days=rng.randint(1, 10))
+        while day <= last:
+            kind = _weighted(rng, NOTE_KINDS)
+            author = staff.users[Role.MANAGER if rng.random() < 0.2 else Role.SUPERVISOR]
+            visibility = (
+                ProgressNote.Visibility.SHARED
+                if placement.case_officer_id and rng.random() < 0.4
+                else ProgressNote.Visibility.INTERNAL
+            )
+            out.setdefault(author, []).append(
+                ProgressNoteInput(
+                    placement=placement,
+                    on=day,
+                    kind=kind,
+                    text=rng.choice(NOTES[kind]),
+                    visibility=visibility,
+                )
+            )
+            day += timedelta(days=rng.randint(10, 24))
+
+    def _goals(self, placement: Placement, last: date | None, out: list) -> None:
+        rng = self.rng
+        begin = placement.start_date or placement.proposed_start
+        for text in rng.sample(GOALS, rng.randint(2, 3)):
+            target = begin + timedelta(days=rng.randint(60, 180))
+            status, achieved = Goal.Status.OPEN, None
+            if last is not None:
+                roll = rng.random()
+                done = placement.status == Placement.Status.ENDED
+                if roll < (0.45 if done else 0.2) and last > placement.start_date:
+                    status = Goal.Status.ACHIEVED
+                    span = (last - placement.start_date).days
+                    achieved = placement.start_date + timedelta(days=rng.randint(1, span))
+                elif roll < (0.65 if done else 0.25):
+                    status = Goal.Status.DROPPED
+                elif roll < 0.8:
+                    status = Goal.Status.IN_PROGRESS
+            out.append(
+                GoalInput(
+                    placement=placement,
+                    text=text,
+                    target_date=target,
+                    status=status,
+                    achieved_on=achieved,
+                )
+            )
+
+    def _assessments(self, placement: Placement, last: date, out: list) -> None:
+        rng = self.rng
+        baseline = {area.code: rng.randint(2, 6) for area in DEFAULT_AREAS}
+        monthly_gain = rng.uniform(0.0, 0.6)
+        days = [min(placement.start_date + timedelta(days=rng.randint(0, 10)), last)]
+        while days[-1] + timedelta(days=90) <= last:
+            days.append(days[-1] + timedelta(days=90))
+        ended = placement.status == Placement.Status.ENDED
+        if ended and days[-1] < last:
+            days.append(last)
+        for position, day in enumerate(days):
+            months = (day - placement.start_date).days / 30
+            scores = {
+                code: max(1, min(10, round(start + monthly_gain * months + rng.uniform(-1, 1))))
+                for code, start in baseline.items()
+            }
+            if position == 0:
+                kind = Assessment.Kind.INTAKE
+            elif ended and position == len(days) - 1:
+                kind = Assessment.Kind.EXIT
+            else:
+                kind = Assessment.Kind.PERIODIC
+            out.append(
+                AssessmentInput(
+                    placement=placement,
+                    on=day,
+                    kind=kind,
+                    scores=scores,
+                    comment=rng.choice(ASSESSMENT_COMMENTS),
+                )
+            )
+
+    def _reviews(self, placement: Placement, last: date, out: dict) -> None:
+        rng = self.rng
+        day = placement.start_date + timedelta(days=42)
+        ended = placement.status == Placement.Status.ENDED
+        while day <= last:
+            next_day = day + timedelta(days=90)
+            final = ended and next_day > last
+            decision = (
+                Review.Decision.END
+                if final
+                else (
+                    Review.Decision.CHANGE_PLAN if rng.random() < 0.15 else Review.Decision.CONTINUE
+                )
+            )
+            out.setdefault(placement.case_officer, []).append(
+                ReviewInput(
+                    placement=placement,
+                    on=day,
+                    summary=rng.choice(REVIEWS),
+                    decision=decision,
+                    next_review_on=None if final else next_day,
+                )
+            )
+            day = next_day
+
+    def _exit(self, placement: Placement, staff: DemoStaff) -> ExitInput:
+        rng = self.rng
+        outcome = _weighted(rng, OUTCOMES)
+        findings = []
+        now = timezone.now()
+        forced = placement.pk in self.forced
+        for kind, due in (
+            (FollowUp.Kind.DAY_28, placement.actual_end + timedelta(days=28)),
+            (FollowUp.Kind.MONTH_6, add_months(placement.actual_end, 6)),
+        ):
+            done_at = _at(due + timedelta(days=rng.randint(0, 14)), 10)
+            if due > self.today or done_at > now or (rng.random() > 0.85 and not forced):
+                continue
+            if rng.random() < 0.7:
+                found = (
+                    outcome if outcome in FollowUp.Status.values else FollowUp.Status.NOT_REACHED
+                )
+            else:
+                found = rng.choice(FollowUp.Status.values)
+            findings.append(
+                FollowUpFinding(
+                    kind=kind,
+                    status_found=found,
+                    done_at=done_at,
+                    done_by=staff.users[Role.MANAGER],
+                    note="Uppföljning per telefon.",
+                )
+            )
+        return ExitInput(
+            placement=placement,
+            outcome=outcome,
+            comment=rng.choice(EXIT_COMMENTS),
+            findings=tuple(findings),
+        )
+
+    # --- the whole set -------------------------------------------------------
+    def build_participants(self) -> None:
+        rng = self.rng
+        # Every state appears even in a small demo: the first five are fixed,
+        # and the first active and ended ones reach far enough back for six
+        # months of attendance and both follow-ups.
+        fixed = [
+            Placement.Status.ENDED,
+            Placement.Status.ACTIVE,
+            Placement.Status.PAUSED,
+            Placement.Status.PLANNED,
+            Placement.Status.REFERRED,
+        ]
+        plan = []
+        for position in range(self.count):
+            enterprise_index = (
+                position % len(self.enterprises)
+                if position < len(fixed)
+                else rng.choices(
+                    range(len(self.enterprises)),
+                    weights=[spec.share for spec, _org, _units in self.enterprises],
+                )[0]
+            )
+            status = fixed[position] if position < len(fixed) else _weighted(rng, STATUSES)
+            plan.append((enterprise_index, status, position < 2))
+        done = 0
+        for enterprise_index, (spec, enterprise, units) in enumerate(self.enterprises):
+            mine = [(status, forced) for index, status, forced in plan if index == enterprise_index]
+            for offset in range(0, len(mine), CHUNK):
+                chunk = mine[offset : offset + CHUNK]
+                self._build_chunk(spec, enterprise, units, chunk)
+                before, done = done, done + len(chunk)
+                if done // PROGRESS_EVERY > before // PROGRESS_EVERY or done == self.count:
+                    self.progress(f"{done}/{self.count}")
+
+    def _build_chunk(self, spec, enterprise, units, chunk) -> None:
+        staff = self.staff[spec.slug]
+        manager, supervisor = staff.users[Role.MANAGER], staff.users[Role.SUPERVISOR]
+        records = [self._participant_input(spec) for _status in chunk]
+        participants = participant_bulk_create(
+            organisation=enterprise, records=records, acting_user=manager
+        )
+        placements = [
+            self._placement(participant, units, status, forced)
+            for participant, (status, forced) in zip(participants, chunk, strict=True)
+        ]
+        supervisors = {
+            placement.pk: [supervisor] for placement in placements if placement.start_date
+        }
+        placement_bulk_create(placements=placements, supervisors=supervisors, acting_user=manager)
+        attendance: list[AttendanceEntry] = []
+        notes: dict = {}
+        goals: list[GoalInput] = []
+        assessments: list[AssessmentInput] = []
+        reviews: dict = {}
+        exits: list[ExitInput] = []
+        for placement in placements:
+            last = self._last_day(placement)
+            if placement.status != Placement.Status.REFERRED:
+                self._goals(placement, last, goals)
+            if last is None or last < placement.start_date:
+                continue
+            attendance.extend(self._attendance(placement, last))
+            self._notes(placement, last, staff, notes)
+            self._assessments(placement, last, assessments)
+            if placement.case_officer_id:
+                self._reviews(placement, last, reviews)
+            if placement.status == Placement.Status.ENDED:
+                exits.append(self._exit(placement, staff))
+        attendance_bulk_create(placements=placements, entries=attendance, acting_user=supervisor)
+        for author, author_notes in notes.items():
+            progress_note_bulk_create(records=author_notes, acting_user=author)
+        goal_bulk_create(records=goals, acting_user=supervisor)
+        assessment_bulk_create(
+            instrument=self.instrument, records=assessments, acting_user=supervisor
+        )
+        for case_officer, officer_reviews in reviews.items():
+            review_bulk_create(records=officer_reviews, acting_user=case_officer)
+        exit_bulk_create(records=exits, acting_user=manager)
+
+
+def seed_demo(
+    *,
+    participants: int = DEFAULT_PARTICIPANTS,
+    seed: int = DEFAULT_SEED,
+    today: date,
+    progress: Callable[[str], None] = lambda message: None,
+) -> list[DemoCredential]:
+    """Create the demo data set in one transaction; returns the demo users' credentials."""
+    if settings.DJANGO_ENV == "production":
+        raise RuntimeError("The demo data set is never created in production.")
+    builder = DemoBuilder(participants=participants, seed=seed, today=today, progress=progress)
+    with transaction.atomic():
+        builder.build_organisations()
+        builder.build_participants()
+    return builder.credentials
+
+
+def credentials_as_json(credentials: list[DemoCredential]) -> list[dict]:
+    return [asdict(credential) for credential in credentials]
