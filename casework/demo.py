@@ -15,6 +15,7 @@ Rows are written through the services' bulk paths, a few hundred participants
 at a time, so history, data keys and validation are the same as in production.
 """
 
+import base64
 import string
 import unicodedata
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from faker import Faker
 from stdnum import luhn
 
 from accounts.models import Membership, Organisation, Role, Unit, User
+from accounts.services import totp_device_create
 from audit.history import save_with_history
 from participants.identity import normalise_identity_number
 from participants.models import EducationLevel, Gender, LabourMarketStatus, Participant
@@ -396,13 +398,25 @@ class DemoBuilder:
         password = _password(self.rng, user)
         user.set_password(password)
         user.save()
+        # A confirmed authenticator, so demo users can sign in at once; the
+        # secret goes to the credentials file for an app or a script.
+        seeded_key = bytes(self.rng.getrandbits(8) for _ in range(20))
+        _device, totp_secret = totp_device_create(
+            user=user,
+            confirmed=True,
+            secret_base32=base64.b32encode(seeded_key).decode("ascii"),
+        )
         membership = Membership(
             user=user, organisation=organisation, role=role, active_from=date(2020, 1, 1)
         )
         save_with_history(membership, user=admin or user, reason="demo data: membership")
         self.credentials.append(
             DemoCredential(
-                username=username, password=password, role=role, organisation=organisation.name
+                username=username,
+                password=password,
+                role=role,
+                organisation=organisation.name,
+                totp_secret=totp_secret,
             )
         )
         self.staff.setdefault(slug, DemoStaff(organisation, {})).users[role] = user
