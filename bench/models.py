@@ -1,6 +1,7 @@
 """Bench-only models: the same note three times, with our encrypted field, a
 plain TextField and django-fernet-encrypted-fields. Installed by bench.settings
-only."""
+only. No foreign-key constraint: the test database creates these unmigrated
+tables before the migrated ones they would point at (same for all three)."""
 
 import uuid
 
@@ -13,7 +14,9 @@ from encryption.models import DataKey
 
 class EncryptedNote(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    data_key = models.ForeignKey(
+        DataKey, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     date = models.DateField()
     kind = models.CharField(max_length=16)
     text = EncryptedTextField()
@@ -27,7 +30,9 @@ class EncryptedNote(models.Model):
 
 class PlainNote(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    data_key = models.ForeignKey(
+        DataKey, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     date = models.DateField()
     kind = models.CharField(max_length=16)
     text = models.TextField()
@@ -41,7 +46,9 @@ class PlainNote(models.Model):
 
 class FernetNote(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    data_key = models.ForeignKey(
+        DataKey, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     date = models.DateField()
     kind = models.CharField(max_length=16)
     text = FernetTextField()

@@ -85,15 +85,23 @@ def binding_for(model: type[models.Model], field_name: str, row_id) -> str:
     return f"{origin_model(model)._meta.label_lower}.{field_name}:{row_id}"
 
 
+#: model -> (attribute of the live row id, live model's label_lower); bindings
+#: are computed on every read, so the class lookups are done once per model.
+_ORIGINS: dict[type[models.Model], tuple[str, str]] = {}
+
+
 def binding(instance: models.Model, field_name: str) -> str:
     model = type(instance)
-    row_id = instance.__dict__.get(row_id_attname(model))
+    origin = _ORIGINS.get(model)
+    if origin is None:
+        origin = _ORIGINS[model] = (row_id_attname(model), origin_model(model)._meta.label_lower)
+    row_id = instance.__dict__.get(origin[0])
     if row_id is None:
         raise PlaintextLeak(
             f"{origin_model(model)._meta.label}.{field_name}: the row has no id yet; "
             "encrypted rows need a UUID primary key set before save"
         )
-    return binding_for(model, field_name, row_id)
+    return f"{origin[1]}.{field_name}:{row_id}"
 
 
 def data_key_of(instance: models.Model):
@@ -142,7 +150,7 @@ class EncryptedAttribute(DeferredAttribute):
             if value.plaintext is None or value.owner != bound:
                 # Authenticate the value for *this* row and field, so that a
                 # value moved here from elsewhere raises instead of showing.
-                value.plaintext = self.field.decrypt(instance, value)
+                value.plaintext = self.field.decrypt(instance, value, bound=bound)
                 value.owner = bound
             return value.plaintext
         return "" if value is None else value
@@ -233,24 +241,26 @@ class EncryptedTextField(models.Field):
         return errors
 
     # --- encryption -------------------------------------------------------
-    def encrypt(self, instance, plaintext: str) -> Sealed:
+    def encrypt(self, instance, plaintext: str, *, bound: str | None = None) -> Sealed:
         data_key = data_key_of(instance)
+        bound = bound or binding(instance, self.name)
         sealed = Sealed(
             crypto.encrypt_value(
                 cipher=data_key.cipher(),
                 data_key_id=data_key.id,
                 generation=data_key.generation,
                 plaintext=plaintext,
-                binding=binding(instance, self.name),
+                binding=bound,
             )
         )
         sealed.plaintext = plaintext
+        sealed.owner = bound
         return sealed
 
-    def decrypt(self, instance, value: bytes) -> str:
+    def decrypt(self, instance, value: bytes, *, bound: str | None = None) -> str:
         data_key_id, generation = crypto.read_header(value)
         data_key = data_key_of(instance)
-        bound = binding(instance, self.name)
+        bound = bound or binding(instance, self.name)
         if data_key.id != data_key_id:
             raise DecryptionError(f"{bound}: value belongs to another data key")
         return crypto.decrypt_value(cipher=data_key.cipher(generation), value=value, binding=bound)
@@ -271,8 +281,8 @@ class EncryptedTextField(models.Field):
             if crypto.read_header(value) == (data_key.id, data_key.generation):
                 return value
             value = value.plaintext  # from an older generation: re-encrypt below
-        sealed = self.encrypt(model_instance, value)
-        sealed.owner = binding(model_instance, self.name)
+        bound = binding(model_instance, self.name)
+        sealed = self.encrypt(model_instance, value, bound=bound)
         model_instance.__dict__[self.attname] = sealed
         return sealed
 
