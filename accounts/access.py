@@ -63,6 +63,69 @@ ACCESS_TABLE.update(
 )
 # --- end sign-in flow --------------------------------------------------------
 
+# --- Daily screens (issue 6): placements, attendance, reviews, follow-ups, home ----------
+_MANAGER = roles(Role.MANAGER)
+_CASE_OFFICER = roles(Role.CASE_OFFICER)
+_ENTERPRISE_STAFF = roles(Role.MANAGER, Role.SUPERVISOR)
+ACCESS_TABLE.update(
+    {
+        # The home page shows the user's own work lists (names for person roles).
+        "home": Rule(roles=ANY_SIGNED_IN, shows_person_data=True, description="home page per role"),
+        "placements:list": Rule(
+            roles=PERSON_ROLES, shows_person_data=True, description="placements, filtered"
+        ),
+        "placements:detail": Rule(
+            roles=PERSON_ROLES, shows_person_data=True, description="one placement"
+        ),
+        "placements:referral_create": Rule(
+            roles=_MANAGER, shows_person_data=True, description="register a referral"
+        ),
+        "placements:start": Rule(
+            roles=_MANAGER, shows_person_data=True, description="start a placement"
+        ),
+        "placements:plan_edit": Rule(
+            roles=_ENTERPRISE_STAFF, shows_person_data=True, description="edit, submit the plan"
+        ),
+        "placements:plan_decide": Rule(
+            roles=_CASE_OFFICER, shows_person_data=True, description="approve the plan or not"
+        ),
+        "placements:pause": Rule(
+            roles=_MANAGER, shows_person_data=True, description="pause a placement"
+        ),
+        "placements:resume": Rule(
+            roles=_MANAGER, shows_person_data=True, description="resume a placement"
+        ),
+        "placements:supervisors": Rule(
+            roles=_MANAGER, shows_person_data=True, description="change supervisors"
+        ),
+        "placements:change_unit": Rule(
+            roles=_MANAGER, shows_person_data=True, description="move to another unit"
+        ),
+        "placements:attendance_week": Rule(
+            roles=_ENTERPRISE_STAFF, shows_person_data=True, description="unit-week attendance"
+        ),
+        "placements:attendance_month_pdf": Rule(
+            roles=PERSON_ROLES, shows_person_data=True, description="monthly attendance PDF"
+        ),
+        "casework:review_create": Rule(
+            roles=_CASE_OFFICER, shows_person_data=True, description="record a review"
+        ),
+        "casework:reviews_due": Rule(
+            roles=_CASE_OFFICER, shows_person_data=True, description="reviews due"
+        ),
+        "casework:placement_end": Rule(
+            roles=_MANAGER, shows_person_data=True, description="end with an exit outcome"
+        ),
+        "casework:follow_ups_due": Rule(
+            roles=_ENTERPRISE_STAFF, shows_person_data=True, description="follow-ups due"
+        ),
+        "casework:follow_up_record": Rule(
+            roles=_ENTERPRISE_STAFF, shows_person_data=True, description="record a follow-up"
+        ),
+    }
+)
+# --- end daily screens -------------------------------------------------------------------
+
 
 def rule_for(view_name: str | None) -> Rule | None:
     if not view_name:

@@ -1,17 +1,42 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
-from .selectors import membership_list_for
+from audit.events import record_access
+
+# The home page gathers every role's work lists, so this one view reaches up
+# into the domain apps (as config does); the queries live in their selectors.
+from casework.selectors_home import (
+    home_case_officer_for,
+    home_manager_for,
+    home_supervisor_for,
+)
+from placements.selectors import names_visible_in_lists
+
+from .models import Role
+from .roles import current_memberships
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
-    """A minimal signed-in home: the user's roles, per organisation."""
+    """What each of the user's roles has to do now, a few items per section."""
 
     template_name = "accounts/home.html"
+    sections = {
+        Role.SUPERVISOR: home_supervisor_for,
+        Role.CASE_OFFICER: home_case_officer_for,
+        Role.MANAGER: home_manager_for,
+    }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        memberships = list(membership_list_for(user=self.request.user))
+        user = self.request.user
+        memberships = sorted(current_memberships(user), key=lambda m: (m.organisation.name, m.role))
+        roles = {membership.role for membership in memberships}
         context["memberships"] = memberships
-        context["roles"] = sorted({membership.role for membership in memberships})
+        context["roles"] = sorted(roles)
+        context["show_names"] = names_visible_in_lists()
+        for role, selector in self.sections.items():
+            if role in roles:
+                context[str(role)] = selector(user=user)
+        if roles & set(self.sections):
+            record_access(self.request, action="view", object_type="home")
         return context

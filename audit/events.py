@@ -73,3 +73,54 @@ def record_access(
     )
     done.add(key)
     return event
+
+
+# --- record_access_many (issue 6, screens: one event per participant on a grid) --------
+
+
+def record_access_many(
+    request,
+    *,
+    action: str,
+    participant_ids,
+    section: str = "",
+    object_type: str = "",
+    object_id=None,
+    relations=(),
+    result_count: int | None = None,
+) -> list[AccessEvent]:
+    """``record_access`` for many participants at once: one event each, one INSERT.
+
+    Same fields and the same once-per-request rule as ``record_access``; used
+    where one screen shows several people (the attendance grid), so that each
+    person's access extract lists it.
+    """
+    done = request.__dict__.setdefault(REQUEST_FLAG, set())
+    user = request.user if request.user.is_authenticated else None
+    role, organisation_id = _role_and_organisation(user, relations)
+    now = timezone.now()
+    events, keys = [], []
+    for participant_id in dict.fromkeys(participant_ids):
+        key = (action, str(participant_id or ""), section, object_type, str(object_id or ""))
+        if key in done:
+            continue
+        keys.append(key)
+        events.append(
+            AccessEvent(
+                occurred_at=now,
+                user_id=user.pk if user else None,
+                role=role,
+                organisation_id=organisation_id,
+                participant_id=participant_id,
+                section=section,
+                object_type=object_type,
+                object_id=str(object_id) if object_id else "",
+                action=action,
+                ip_address=client_address(request),
+                request_id=getattr(request, "request_id", ""),
+                result_count=result_count,
+            )
+        )
+    created = AccessEvent.objects.bulk_create(events) if events else []
+    done.update(keys)
+    return created

@@ -1,7 +1,7 @@
 """Placements (a stint of work training or rehabilitation at a unit) and attendance."""
 
 import uuid
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db import models
 from django.db.models import F, Q
@@ -152,7 +152,9 @@ class Placement(models.Model):
     def daily_hours(self) -> Decimal:
         """Planned hours on each scheduled weekday."""
         days = len(self.weekdays) or 1
-        return (Decimal(self.hours_per_week) / days).quantize(Decimal("0.01"))
+        # Rounded down, so that a week attended as planned never exceeds the
+        # weekly scope (20 h over 3 days: 6.66, not 6.67 × 3 = 20.01).
+        return (Decimal(self.hours_per_week) / days).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
 
     def is_scheduled_on(self, day) -> bool:
         return str(day.isoweekday()) in self.weekdays

@@ -1,17 +1,28 @@
 """Permission-scoped reads of placements and attendance."""
 
 import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Membership, Organisation, Role, Unit, User
 from accounts.roles import organisations_with_role
 from participants.models import Consent
-from participants.policy import NO_ACCESS, Access, Relation, Section, access_for
+from participants.policy import (
+    NO_ACCESS,
+    PARTICIPANT_FIELDS,
+    READ,
+    Access,
+    Relation,
+    Section,
+    access_for,
+)
 
-from .models import Attendance, Placement, PlacementUserObjectPermission
+from .models import Attendance, Placement, PlacementSupervisor, PlacementUserObjectPermission
 
 
 def _grants(user: User, codename: str, *, expiring: bool | None = None):
@@ -118,3 +129,305 @@ def attendance_list_for(*, user: User, placement: Placement) -> QuerySet[Attenda
     if not placement.access.can_read(Section.ATTENDANCE):
         return Attendance.objects.none()
     return placement.attendance.select_related("data_key").order_by("date")
+
+
+# --- screens (issue 6): lists, choices, the attendance grid, the monthly report -------
+
+LIST_PARTICIPANT_DEFERRED = tuple(
+    f"participant__{name}"
+    for section in (Section.CONTACT, Section.HEALTH)
+    for name in PARTICIPANT_FIELDS[section]
+)
+RUNNING = (Placement.Status.ACTIVE, Placement.Status.PAUSED)
+
+
+def names_visible_in_lists() -> bool:
+    """Lists show names only while every relationship that makes a placement
+    visible may read identity (the policy decides; lists do not ask per row)."""
+    return all(Section.IDENTITY in READ[relation] for relation in Relation.values)
+
+
+def _current_supervisors() -> Prefetch:
+    return Prefetch(
+        "supervisor_assignments",
+        queryset=PlacementSupervisor.objects.filter(ended_on__isnull=True)
+        .select_related("supervisor")
+        .order_by("assigned_on"),
+        to_attr="current_supervisors",
+    )
+
+
+def placement_page_for(
+    *,
+    user: User,
+    status: str = "",
+    plan_status: str = "",
+    organisation_id=None,
+    unit_id=None,
+) -> QuerySet[Placement]:
+    """The placement list screen: visible placements, filtered, with current supervisors.
+
+    Two queries per page (rows, supervisors) whatever the number of rows.
+    """
+    placements = (
+        placement_list_for(user=user)
+        .select_related("participant__organisation", "unit__organisation")
+        .defer(*LIST_PARTICIPANT_DEFERRED)
+        .prefetch_related(_current_supervisors())
+    )
+    if status:
+        placements = placements.filter(status=status)
+    if plan_status:
+        placements = placements.filter(plan_status=plan_status)
+    if organisation_id:
+        placements = placements.filter(participant__organisation_id=organisation_id)
+    if unit_id:
+        placements = placements.filter(unit_id=unit_id)
+    return placements.order_by("participant__organisation__name", "-referred_on", "pk")
+
+
+def placement_supervisors_of(*, placement: Placement) -> list[PlacementSupervisor]:
+    """The placement's current supervisor assignments (for a placement already visible)."""
+    return list(
+        placement.supervisor_assignments.filter(ended_on__isnull=True)
+        .select_related("supervisor")
+        .order_by("assigned_on")
+    )
+
+
+def supervisor_choices(*, organisation_id) -> QuerySet[User]:
+    """Users who are supervisors at the enterprise now."""
+    return User.objects.filter(
+        pk__in=Membership.objects.current()
+        .filter(organisation_id=organisation_id, role=Role.SUPERVISOR)
+        .values("user_id")
+    ).order_by("first_name", "last_name", "username")
+
+
+def case_officer_choices() -> QuerySet[Membership]:
+    """Current case-officer memberships, with user and agency, for the referral form."""
+    return (
+        Membership.objects.current()
+        .filter(role=Role.CASE_OFFICER, organisation__kind=Organisation.Kind.AGENCY)
+        .select_related("user", "organisation")
+        .order_by("organisation__name", "user__first_name", "user__last_name")
+    )
+
+
+def agency_choices() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(kind=Organisation.Kind.AGENCY).order_by("name")
+
+
+def unit_choices(*, organisation_id) -> QuerySet[Unit]:
+    return Unit.objects.filter(organisation_id=organisation_id, active=True).order_by("name")
+
+
+@dataclass
+class GridCell:
+    day: date
+    scheduled: bool
+    open: bool  # inside the placement's dates: can be recorded
+    planned: Decimal
+    attendance: Attendance | None
+
+
+@dataclass
+class GridRow:
+    placement: Placement
+    cells: list[GridCell]
+    fill_hours: Decimal
+
+    @property
+    def planned_total(self) -> Decimal:
+        return sum((cell.planned for cell in self.cells if cell.open), Decimal(0))
+
+    @property
+    def attended_total(self) -> Decimal:
+        return sum(
+            (cell.attendance.attended_hours for cell in self.cells if cell.attendance),
+            Decimal(0),
+        )
+
+
+@dataclass
+class AttendanceWeek:
+    unit: Unit
+    week_start: date
+    days: list[date]
+    rows: list[GridRow]
+    relation: str
+
+    @property
+    def week_end(self) -> date:
+        return self.days[-1]
+
+    @property
+    def planned_total(self) -> Decimal:
+        return sum((row.planned_total for row in self.rows), Decimal(0))
+
+    @property
+    def attended_total(self) -> Decimal:
+        return sum((row.attended_total for row in self.rows), Decimal(0))
+
+    def day_totals(self) -> list[tuple[date, Decimal, Decimal]]:
+        return [
+            (
+                day,
+                sum((row.cells[index].planned for row in self.rows), Decimal(0)),
+                sum(
+                    (
+                        row.cells[index].attendance.attended_hours
+                        for row in self.rows
+                        if row.cells[index].attendance
+                    ),
+                    Decimal(0),
+                ),
+            )
+            for index, day in enumerate(self.days)
+        ]
+
+
+def _in_placement(placement: Placement, day: date) -> bool:
+    return (
+        placement.start_date is not None
+        and placement.start_date <= day
+        and (placement.actual_end is None or day <= placement.actual_end)
+    )
+
+
+def attendance_week_for(*, user: User, unit_id, week_start: date) -> AttendanceWeek:
+    """The unit-week attendance grid: the placements at the unit this user may record.
+
+    A manager of the unit's enterprise sees every placement there; a supervisor
+    only those they hold ``log_progress`` on. A unit the user may not record
+    for answers Http404. Three queries: unit, placements, the week's rows.
+    """
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    managed = organisations_with_role(user, Role.MANAGER)
+    supervised_at = organisations_with_role(user, Role.SUPERVISOR)
+    unit = Unit.objects.filter(pk=unit_id, organisation_id__in=[*managed, *supervised_at]).first()
+    if unit is None:
+        raise Http404
+    days = [week_start + timedelta(days=offset) for offset in range(7)]
+    placements = (
+        Placement.objects.filter(
+            unit=unit,
+            status__in=[*RUNNING, Placement.Status.ENDED],
+            start_date__lte=days[-1],
+        )
+        .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=days[0]))
+        .select_related("participant", "participant__data_key", "data_key")
+        .defer(*LIST_PARTICIPANT_DEFERRED)
+        .prefetch_related(
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.filter(date__range=(days[0], days[-1])).select_related(
+                    "data_key"
+                ),
+                to_attr="week_attendance",
+            )
+        )
+    )
+    if unit.organisation_id in managed:
+        relation = Relation.MANAGER
+    else:
+        relation = Relation.SUPERVISOR
+        placements = placements.filter(Exists(_grants(user, "log_progress", expiring=False)))
+    placements = list(placements)
+    if relation == Relation.SUPERVISOR and not placements:
+        raise Http404
+    rows = []
+    for placement in placements:
+        recorded = {row.date: row for row in placement.week_attendance}
+        cells = []
+        for day in days:
+            attendance = recorded.get(day)
+            scheduled = placement.is_scheduled_on(day)
+            is_open = _in_placement(placement, day)
+            if attendance is not None:
+                planned = attendance.planned_hours
+            else:
+                planned = placement.daily_hours if scheduled and is_open else Decimal(0)
+            cells.append(GridCell(day, scheduled, is_open, planned, attendance))
+        rows.append(GridRow(placement=placement, cells=cells, fill_hours=placement.daily_hours))
+    if names_visible_in_lists():
+        rows.sort(key=lambda row: row.placement.participant.full_name.casefold())
+    return AttendanceWeek(unit=unit, week_start=week_start, days=days, rows=rows, relation=relation)
+
+
+@dataclass
+class MonthDay:
+    day: date
+    scheduled: bool
+    in_placement: bool
+    planned: Decimal
+    attendance: Attendance | None
+
+
+@dataclass
+class AttendanceMonth:
+    placement: Placement
+    first_day: date
+    days: list[MonthDay]
+    #: absence reason code -> (days, hours not attended)
+    absences: dict[str, tuple[int, Decimal]] = field(default_factory=dict)
+
+    @property
+    def planned_total(self) -> Decimal:
+        return sum((day.planned for day in self.days), Decimal(0))
+
+    @property
+    def attended_total(self) -> Decimal:
+        return sum(
+            (day.attendance.attended_hours for day in self.days if day.attendance), Decimal(0)
+        )
+
+    @property
+    def attendance_rate(self) -> Decimal | None:
+        if not self.planned_total:
+            return None
+        return (self.attended_total * 100 / self.planned_total).quantize(Decimal("0.1"))
+
+
+def attendance_month_for(*, user: User, placement_id, year: int, month: int) -> AttendanceMonth:
+    """One placement's attendance for a calendar month, every day, or Http404."""
+    try:
+        first_day = date(year, month, 1)
+    except ValueError:
+        raise Http404 from None
+    placement = placement_get_for(user=user, placement_id=placement_id)
+    if not placement.access.can_read(Section.ATTENDANCE) or placement.start_date is None:
+        raise Http404
+    next_month = (first_day + timedelta(days=32)).replace(day=1)
+    recorded = {
+        row.date: row
+        for row in attendance_list_for(user=user, placement=placement).filter(
+            date__gte=first_day, date__lt=next_month
+        )
+    }
+    days = []
+    absences: dict[str, tuple[int, Decimal]] = {}
+    day = first_day
+    while day < next_month:
+        attendance = recorded.get(day)
+        scheduled = placement.is_scheduled_on(day)
+        inside = _in_placement(placement, day)
+        if attendance is not None:
+            planned = attendance.planned_hours
+            if attendance.absence_reason:
+                count, hours = absences.get(attendance.absence_reason, (0, Decimal(0)))
+                missed = max(attendance.planned_hours - attendance.attended_hours, Decimal(0))
+                absences[attendance.absence_reason] = (count + 1, hours + missed)
+        else:
+            planned = placement.daily_hours if scheduled and inside else Decimal(0)
+        days.append(MonthDay(day, scheduled, inside, planned, attendance))
+        day += timedelta(days=1)
+    return AttendanceMonth(placement=placement, first_day=first_day, days=days, absences=absences)
+
+
+def placement_supervised_by(*, user: User) -> QuerySet[Placement]:
+    """Visible placements the user records progress on now (a current supervisor)."""
+    return placement_list_for(user=user).filter(
+        Exists(_grants(user, "log_progress", expiring=False))
+    )

@@ -626,3 +626,27 @@ def attendance_bulk_create(
             )
         )
     return bulk_create_tracked(rows, user=acting_user, reason=reason, batch_size=2000)
+
+
+# --- placement_change_unit (issue 6, screens) -----------------------------------------
+
+
+@transaction.atomic
+def placement_change_unit(
+    *, placement: Placement, unit: Unit, acting_user: User, reason: str = "unit changed"
+) -> Placement:
+    """Move a running placement to another unit of the same enterprise.
+
+    Supervisors, grants and attendance stay with the placement: the people who
+    work with the participant do not change because the worksite does.
+    """
+    if placement.status not in (Placement.Status.ACTIVE, Placement.Status.PAUSED):
+        raise ValidationError(_("Only a running placement can change unit."))
+    if unit.organisation_id != placement.participant.organisation_id:
+        raise ValidationError({"unit": _("The unit must belong to the participant's enterprise.")})
+    if not unit.active:
+        raise ValidationError({"unit": _("The unit is not active.")})
+    if unit.pk == placement.unit_id:
+        raise ValidationError({"unit": _("The placement is already at this unit.")})
+    placement.unit = unit
+    return save_with_history(placement, user=acting_user, reason=reason, update_fields=["unit"])

@@ -11,3 +11,23 @@ document.addEventListener("click", function (event) {
     input.dispatchEvent(new Event("change", { bubbles: true }));
   });
 });
+
+// --- Attendance grid (issue 6 screens) ------------------------------------------------
+// A button with data-fill-planned="selector" fills every matching hours input that
+// is a scheduled day (data-scheduled) with its own planned hours (data-planned) and
+// sets the absence reason of the same cell (data-cell) back to "present".
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("[data-fill-planned]");
+  if (!button) return;
+  event.preventDefault();
+  document.querySelectorAll(button.dataset.fillPlanned).forEach(function (input) {
+    if (!input.hasAttribute("data-scheduled")) return;
+    input.value = input.dataset.planned;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    const reason = document.querySelector(
+      'select[data-cell="' + CSS.escape(input.dataset.cell) + '"]'
+    );
+    if (reason) reason.value = "";
+  });
+});
+// --- end attendance grid ---------------------------------------------------------------

@@ -1,0 +1,167 @@
+"""Permission-scoped reads for reviews due and follow-ups due (issue 6 screens)."""
+
+import uuid
+from datetime import date, timedelta
+
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Role, User
+from accounts.roles import organisations_with_role
+from participants.models import ParticipantUserObjectPermission
+from participants.policy import WRITE, Relation, Section, access_for
+from placements.models import Placement
+from placements.selectors import LIST_PARTICIPANT_DEFERRED, RUNNING, placement_list_for
+
+from .models import FollowUp, Review
+
+#: A review is due when the next review date set at the last one is this close,
+REVIEW_DUE_WITHIN_DAYS = 14
+#: or, with no next date set, when nothing has been reviewed for this long.
+REVIEW_INTERVAL_DAYS = 90
+#: Follow-ups show as due this many days ahead.
+FOLLOW_UP_DUE_WITHIN_DAYS = 14
+
+
+def reviews_due_for(*, user: User, today: date | None = None) -> QuerySet[Placement]:
+    """Running placements where the user is the case officer and a review is due.
+
+    Due: the next review date set at the last review is at most 14 days away,
+    or no next date was set and the last review (or the start) is 90 days old.
+    One query; ordered by the date the review fell or falls due.
+    """
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=REVIEW_DUE_WITHIN_DAYS)
+    latest = Review.objects.filter(placement=OuterRef("pk")).order_by("-date", "-pk")
+    # Date arithmetic stays in Python: the cut-off for "no review in 90 days"
+    # is a constant, so the query compares plain dates on every database.
+    return (
+        placement_list_for(user=user)
+        .filter(case_officer=user, status__in=RUNNING)
+        .select_related("unit__organisation")
+        .defer(*LIST_PARTICIPANT_DEFERRED)
+        .annotate(
+            last_review_on=Max("reviews__date"),
+            next_review_on=Subquery(latest.values("next_review_on")[:1]),
+        )
+        .annotate(review_base=Coalesce("last_review_on", "start_date"))
+        .filter(
+            Q(next_review_on__lte=horizon)
+            | Q(
+                next_review_on__isnull=True,
+                review_base__lte=horizon - timedelta(days=REVIEW_INTERVAL_DAYS),
+            )
+        )
+        .order_by(Coalesce("next_review_on", "review_base"), "pk")
+    )
+
+
+def review_due_on(placement: Placement) -> date | None:
+    """When the review of a placement from ``reviews_due_for`` fell or falls due."""
+    if placement.next_review_on is not None:
+        return placement.next_review_on
+    if placement.review_base is None:
+        return None
+    return placement.review_base + timedelta(days=REVIEW_INTERVAL_DAYS)
+
+
+def _follow_up_visible_q(user: User) -> Q:
+    """Managers of the enterprise; supervisors holding a (current or grace) grant."""
+    today = timezone.localdate()
+    managed = organisations_with_role(user, Role.MANAGER)
+    supervised_at = organisations_with_role(user, Role.SUPERVISOR)
+    supervisor_grant = ParticipantUserObjectPermission.objects.filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today),
+        user=user,
+        permission__codename="view_participant",
+        content_object=OuterRef("participant_id"),
+    )
+    return Q(participant__organisation_id__in=managed) | (
+        Exists(supervisor_grant) & Q(participant__organisation_id__in=supervised_at)
+    )
+
+
+def follow_ups_due_for(*, user: User, today: date | None = None) -> QuerySet[FollowUp]:
+    """Follow-ups not yet recorded, due within 14 days or overdue. One query."""
+    if not user.is_authenticated or not user.is_active:
+        return FollowUp.objects.none()
+    today = today or timezone.localdate()
+    return (
+        FollowUp.objects.filter(_follow_up_visible_q(user))
+        .filter(done_at__isnull=True, due_on__lte=today + timedelta(days=FOLLOW_UP_DUE_WITHIN_DAYS))
+        .select_related(
+            "participant",
+            "participant__data_key",
+            "participant__organisation",
+            "data_key",
+            "exit",
+            "exit__placement",
+        )
+        .defer(*LIST_PARTICIPANT_DEFERRED)
+        .order_by("due_on", "pk")
+    )
+
+
+def follow_up_get_for(*, user: User, follow_up_id) -> FollowUp:
+    """A follow-up the user may see, with ``.access`` set (policy of its participant)."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    try:
+        follow_up_id = uuid.UUID(str(follow_up_id))
+    except ValueError:
+        raise Http404 from None
+    today = timezone.localdate()
+    managed = organisations_with_role(user, Role.MANAGER)
+    supervised_at = organisations_with_role(user, Role.SUPERVISOR)
+    follow_up = (
+        FollowUp.objects.filter(_follow_up_visible_q(user), pk=follow_up_id)
+        .select_related("participant", "participant__data_key", "data_key", "exit")
+        .defer(*LIST_PARTICIPANT_DEFERRED)
+        .annotate(
+            _supervisor=Exists(
+                ParticipantUserObjectPermission.objects.filter(
+                    user=user,
+                    permission__codename="view_participant",
+                    content_object=OuterRef("participant_id"),
+                    expires_on__isnull=True,
+                )
+            ),
+            _former_supervisor=Exists(
+                ParticipantUserObjectPermission.objects.filter(
+                    user=user,
+                    permission__codename="view_participant",
+                    content_object=OuterRef("participant_id"),
+                    expires_on__gte=today,
+                )
+            ),
+        )
+        .first()
+    )
+    if follow_up is None:
+        raise Http404
+    relations = set()
+    organisation_id = follow_up.participant.organisation_id
+    if organisation_id in managed:
+        relations.add(Relation.MANAGER)
+    if organisation_id in supervised_at:
+        if follow_up._supervisor:
+            relations.add(Relation.SUPERVISOR)
+        elif follow_up._former_supervisor:
+            relations.add(Relation.FORMER_SUPERVISOR)
+    access = access_for(relations, health_consent=False)
+    if not access.can_read(Section.OUTCOMES):
+        raise Http404
+    follow_up.access = access
+    return follow_up
+
+
+def follow_ups_recordable_organisations(*, user: User) -> set:
+    """Enterprises whose follow-ups the user may record (the policy's OUTCOMES write)."""
+    organisations: set = set()
+    if Section.OUTCOMES in WRITE[Relation.MANAGER]:
+        organisations |= set(organisations_with_role(user, Role.MANAGER))
+    if Section.OUTCOMES in WRITE[Relation.SUPERVISOR]:
+        organisations |= set(organisations_with_role(user, Role.SUPERVISOR))
+    return organisations
