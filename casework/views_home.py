@@ -1,19 +1,18 @@
+"""The home page: every role's work lists. It lives in casework, the top of the
+dependency chain, because it gathers from placements and casework."""
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
 
+from accounts.models import Role
+from accounts.roles import current_memberships
 from audit.events import record_access
-
-# The home page gathers every role's work lists, so this one view reaches up
-# into the domain apps (as config does); the queries live in their selectors.
 from casework.selectors_home import (
     home_case_officer_for,
     home_manager_for,
     home_supervisor_for,
 )
 from placements.selectors import names_visible_in_lists
-
-from .models import Role
-from .roles import current_memberships
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
