@@ -1,10 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_signin
+from . import views_signin
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
     path("login/", views_signin.SignInView.as_view(), name="login"),
     path("login/verify/", views_signin.SecondFactorView.as_view(), name="signin_verify"),
     path("login/enrol/", views_signin.EnrolView.as_view(), name="signin_enrol"),

@@ -3,9 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from casework.views_home import HomeView
 from config.health import health
 
 urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
     path("", include("accounts.urls")),
     path("deltagare/", include("participants.urls")),
     path("placeringar/", include("placements.urls")),
