@@ -127,6 +127,30 @@ ACCESS_TABLE.update(
 # --- end daily screens -------------------------------------------------------------------
 
 
+# --- Outcome reports and anonymised exports (casework.views_reports; issue 7) -------------
+# Aggregates only, no person-level data. The named report (small cells possible) is
+# for managers of the enterprises; the anonymised export for analysts (funders) and
+# managers. Exports are visible to their creator only; every download is audited.
+_REPORTS = roles(Role.MANAGER)
+_EXPORTS = roles(Role.MANAGER, Role.ANALYST)
+ACCESS_TABLE.update(
+    {
+        "casework:report": Rule(roles=_REPORTS, description="outcome report with charts"),
+        "casework:report_pdf": Rule(roles=_REPORTS, description="outcome report as PDF"),
+        "casework:report_csv": Rule(roles=_REPORTS, description="outcome report as CSV"),
+        "casework:report_xlsx": Rule(roles=_REPORTS, description="outcome report as XLSX"),
+        "casework:export_list": Rule(roles=_EXPORTS, description="my anonymised exports"),
+        "casework:export_create": Rule(
+            roles=_EXPORTS, description="request an anonymised export (re-authentication)"
+        ),
+        "casework:export_status": Rule(roles=_EXPORTS, description="export status"),
+        "casework:export_progress": Rule(roles=_EXPORTS, description="export progress (htmx)"),
+        "casework:export_download": Rule(roles=_EXPORTS, description="download an export file"),
+    }
+)
+# --- end outcome reports -------------------------------------------------------------------
+
+
 def rule_for(view_name: str | None) -> Rule | None:
     if not view_name:
         return None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_followup
+from . import views_followup, views_reports
 
 app_name = "casework"
 
@@ -27,3 +27,25 @@ urlpatterns += [
     ),
 ]
 # --- end reviews, exit and follow-ups ----------------------------------------------------
+
+# --- Outcome reports and anonymised exports (issue 7: casework.views_reports) ------------
+urlpatterns += [
+    path("rapporter/utfall/", views_reports.report, name="report"),
+    path("rapporter/utfall.pdf", views_reports.report_pdf_download, name="report_pdf"),
+    path("rapporter/utfall.csv", views_reports.report_csv_download, name="report_csv"),
+    path("rapporter/utfall.xlsx", views_reports.report_xlsx_download, name="report_xlsx"),
+    path("rapporter/exporter/", views_reports.export_list, name="export_list"),
+    path("rapporter/exporter/ny/", views_reports.export_create, name="export_create"),
+    path("rapporter/exporter/<uuid:export_id>/", views_reports.export_status, name="export_status"),
+    path(
+        "rapporter/exporter/<uuid:export_id>/status/",
+        views_reports.export_progress,
+        name="export_progress",
+    ),
+    path(
+        "rapporter/exporter/<uuid:export_id>/filer/<str:filename>",
+        views_reports.export_download,
+        name="export_download",
+    ),
+]
+# --- end outcome reports -------------------------------------------------------------------

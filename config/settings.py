@@ -222,6 +222,10 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # Background work: Django's tasks framework with the database backend.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Outcome exports (casework.reports): files kept outside static and media, served
+# only through the access-checked, audited download view.
+EXPORTS_ROOT = Path(os.environ.get("STEGVIS_EXPORTS_ROOT", str(VAR_DIR / "exports")))
+
 # Internationalisation: Swedish first, English available.
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
