@@ -63,6 +63,30 @@ ACCESS_TABLE.update(
 )
 # --- end sign-in flow --------------------------------------------------------
 
+# --- Audit review (audit.views; issue 5) -------------------------------------
+# The auditor (data-protection officer) of an organisation; scoped to that
+# organisation by audit.review. The event list shows ids only (and records an
+# access event when filtered to one participant); history and extract concern
+# one participant's record and record one access event each.
+ACCESS_TABLE.update(
+    {
+        "audit:events": Rule(
+            roles=roles(Role.AUDITOR), description="access log with filters and flags"
+        ),
+        "audit:participant_history": Rule(
+            roles=roles(Role.AUDITOR),
+            shows_person_data=True,
+            description="change history of a participant's records (field names, no content)",
+        ),
+        "audit:participant_extract": Rule(
+            roles=roles(Role.AUDITOR),
+            shows_person_data=True,
+            description="access extract PDF for handing to the participant",
+        ),
+    }
+)
+# --- end audit review --------------------------------------------------------
+
 # --- Daily screens (issue 6): placements, attendance, reviews, follow-ups, home ----------
 _MANAGER = roles(Role.MANAGER)
 _CASE_OFFICER = roles(Role.CASE_OFFICER)
