@@ -24,6 +24,7 @@ def _role_and_organisation(user, relations) -> tuple[str, uuid.UUID | None]:
         "supervisor": "supervisor",
         "former_supervisor": "supervisor",
         "case_officer": "case_officer",
+        "auditor": "auditor",
     }
     wanted = [
         relation_roles[relation] for relation in sorted(relations) if relation in relation_roles

@@ -1,0 +1,74 @@
+"""The participant's access extract as PDF (reportlab): who looked at and
+changed their record, by date, organisation, role and action. Ids only."""
+
+import io
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from .review import ExtractLine
+
+
+def extract_pdf(*, participant_id, enterprise_name: str, lines: list[ExtractLine]) -> bytes:
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=_("Access extract"),
+        author="Stegvis",
+    )
+    styles = getSampleStyleSheet()
+    cell = styles["BodyText"]
+    cell.fontSize = 8
+    cell.leading = 10
+    story = [
+        Paragraph(_("Access extract: who has read or changed the record"), styles["Title"]),
+        Paragraph(
+            _("Record %(id)s at %(enterprise)s. Produced %(when)s.")
+            % {
+                "id": participant_id,
+                "enterprise": enterprise_name,
+                "when": date_format(timezone.localtime(), "DATETIME_FORMAT"),
+            },
+            styles["Normal"],
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    rows = [[_("Date"), _("Organisation"), _("Role"), _("Action"), _("What")]]
+    for line in lines:
+        rows.append(
+            [
+                date_format(timezone.localtime(line.when), "SHORT_DATETIME_FORMAT"),
+                Paragraph(line.organisation or "–", cell),
+                Paragraph(line.role or "–", cell),
+                line.action,
+                Paragraph(line.what or "–", cell),
+            ]
+        )
+    if len(rows) == 1:
+        story.append(Paragraph(_("No access or change is recorded."), styles["Normal"]))
+    else:
+        table = Table(rows, repeatRows=1, colWidths=[32 * mm, 45 * mm, 32 * mm, 22 * mm, 43 * mm])
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTSIZE", (0, 0), (-1, -1), 8),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        story.append(table)
+    document.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,442 @@
+"""Reads for the auditor's screens: the access log, flags, change history, extract.
+
+The audit app imports no domain app (DESIGN §2); the review screens reach the
+participant, grant and membership tables through the app registry at call
+time, which keeps the import graph one-way.
+
+Flags (computed in the database, one annotated query per page):
+
+- ``out_of_hours``: before ``AUDIT_WORKING_HOURS`` start or from its end
+  (default 07–19) in Europe/Stockholm, or on a Saturday or Sunday.
+- ``bulk``: the user opened more than ``AUDIT_BULK_PARTICIPANTS_PER_HOUR``
+  (default 20) distinct participants in the hour up to this event (a sliding
+  window, counted by a correlated subquery on the (user_id, occurred_at) index).
+- ``no_relationship``: the participant exists and the user has, *now*, neither
+  an unexpired relationship grant on them (supervisor, former supervisor in
+  the grace period, case officer — grants are made and revoked with the
+  relationship) nor a current manager membership at their enterprise. Events
+  by auditors are not flagged: reading the log is their role. "Now" is
+  deliberate: the flag asks "should this person still be looking?"; an
+  access during a relationship that has since ended is flagged too, which the
+  auditor resolves by looking at the history.
+"""
+
+import uuid
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import AccessEvent
+
+AUDITOR = "auditor"
+MANAGER = "manager"
+
+
+def _model(label: str):
+    return apps.get_model(label)
+
+
+def auditor_organisations(user) -> list:
+    from accounts.roles import organisations_with_role
+
+    return organisations_with_role(user, AUDITOR)
+
+
+def working_hours() -> tuple[int, int]:
+    start, end = getattr(settings, "AUDIT_WORKING_HOURS", (7, 19))
+    return int(start), int(end)
+
+
+def bulk_threshold() -> int:
+    return int(getattr(settings, "AUDIT_BULK_PARTICIPANTS_PER_HOUR", 20))
+
+
+def local_zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(getattr(settings, "AUDIT_LOCAL_TIME_ZONE", "Europe/Stockholm"))
+
+
+# --- the access log ------------------------------------------------------------------
+
+
+@dataclass
+class EventFilter:
+    participant_id: uuid.UUID | None = None
+    username: str = ""
+    date_from: object = None
+    date_to: object = None
+    action: str = ""
+    flagged_only: bool = False
+
+
+def _in_scope(organisation_ids: list) -> Q:
+    participant = _model("participants.Participant")
+    return Q(organisation_id__in=organisation_ids) | Q(
+        participant_id__in=participant.objects.filter(organisation_id__in=organisation_ids).values(
+            "pk"
+        )
+    )
+
+
+def _with_flags(events: QuerySet) -> QuerySet:
+    participant = _model("participants.Participant")
+    grant = _model("participants.ParticipantUserObjectPermission")
+    today = timezone.localdate()
+    start, end = working_hours()
+    zone = local_zone()
+    window = (
+        AccessEvent.objects.filter(
+            user_id=OuterRef("user_id"),
+            participant_id__isnull=False,
+            occurred_at__gt=OuterRef("occurred_at") - timedelta(hours=1),
+            occurred_at__lte=OuterRef("occurred_at"),
+        )
+        .order_by()
+        .values("user_id")
+        .annotate(participants=Count("participant_id", distinct=True))
+        .values("participants")
+    )
+    has_grant = Exists(
+        grant.objects.filter(
+            user_id=OuterRef("user_id"), content_object_id=OuterRef("participant_id")
+        ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    )
+    manages = Exists(
+        participant.objects.filter(
+            pk=OuterRef("participant_id"),
+            organisation__memberships__user_id=OuterRef("user_id"),
+            organisation__memberships__role=MANAGER,
+            organisation__memberships__active_from__lte=today,
+        ).filter(
+            Q(organisation__memberships__active_to__isnull=True)
+            | Q(organisation__memberships__active_to__gte=today)
+        )
+    )
+    exists = Exists(participant.objects.filter(pk=OuterRef("participant_id")))
+    return events.annotate(
+        local_hour=ExtractHour("occurred_at", tzinfo=zone),
+        local_weekday=ExtractIsoWeekDay("occurred_at", tzinfo=zone),
+        participants_in_hour=Coalesce(Subquery(window, output_field=IntegerField()), Value(0)),
+    ).annotate(
+        flag_out_of_hours=Case(
+            When(
+                Q(local_hour__lt=start) | Q(local_hour__gte=end) | Q(local_weekday__gte=6),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        flag_bulk=ExpressionWrapper(
+            Q(participants_in_hour__gt=bulk_threshold()), output_field=BooleanField()
+        ),
+        flag_no_relationship=ExpressionWrapper(
+            exists & ~has_grant & ~manages & ~Q(role=AUDITOR), output_field=BooleanField()
+        ),
+    )
+
+
+def event_list_for_auditor(*, user, event_filter: EventFilter) -> QuerySet:
+    """The auditor's organisation's events, newest first, with the three flags."""
+    organisation_ids = auditor_organisations(user)
+    if not organisation_ids:
+        return AccessEvent.objects.none()
+    events = AccessEvent.objects.filter(_in_scope(organisation_ids))
+    if event_filter.participant_id:
+        events = events.filter(participant_id=event_filter.participant_id)
+    if event_filter.username:
+        user_model = _model(settings.AUTH_USER_MODEL)
+        events = events.filter(
+            user_id__in=user_model.objects.filter(username=event_filter.username).values("pk")
+        )
+    zone = local_zone()
+    if event_filter.date_from:
+        events = events.filter(
+            occurred_at__gte=datetime.combine(event_filter.date_from, time.min, tzinfo=zone)
+        )
+    if event_filter.date_to:
+        events = events.filter(
+            occurred_at__lt=datetime.combine(
+                event_filter.date_to + timedelta(days=1), time.min, tzinfo=zone
+            )
+        )
+    if event_filter.action:
+        events = events.filter(action=event_filter.action)
+    events = _with_flags(events)
+    if event_filter.flagged_only:
+        events = events.filter(
+            Q(flag_out_of_hours=True) | Q(flag_bulk=True) | Q(flag_no_relationship=True)
+        )
+    return events.order_by("-occurred_at", "-id")
+
+
+def names_for(events: list[AccessEvent]) -> tuple[dict, dict]:
+    """Usernames and organisation names for one page of events (two queries)."""
+    user_model = _model(settings.AUTH_USER_MODEL)
+    organisation = _model("accounts.Organisation")
+    user_ids = {event.user_id for event in events if event.user_id}
+    organisation_ids = {event.organisation_id for event in events if event.organisation_id}
+    users = dict(user_model.objects.filter(pk__in=user_ids).values_list("pk", "username"))
+    organisations = dict(
+        organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name")
+    )
+    return users, organisations
+
+
+def participant_for_auditor(*, user, participant_id):
+    """The participant (id and enterprise only) if it is in the auditor's organisation."""
+    participant = _model("participants.Participant")
+    found = (
+        participant.objects.filter(
+            pk=participant_id, organisation_id__in=auditor_organisations(user)
+        )
+        .select_related("organisation")
+        .only("id", "organisation_id", "organisation__name")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+# --- change history ----------------------------------------------------------------
+
+#: (model, how its rows belong to the participant). ``participant``: a field
+#: holding the participant id; ``placement``/``assessment``: a field holding
+#: the id of one of their placements / assessments.
+HISTORY_SOURCES: tuple[tuple[str, str, str], ...] = (
+    ("participants.Participant", "participant", "id"),
+    ("participants.Consent", "participant", "participant_id"),
+    ("participants.ParticipantUserObjectPermission", "participant", "content_object_id"),
+    ("placements.Placement", "participant", "participant_id"),
+    ("placements.PlacementSupervisor", "placement", "placement_id"),
+    ("placements.PlacementUserObjectPermission", "placement", "content_object_id"),
+    ("placements.Attendance", "placement", "placement_id"),
+    ("casework.ProgressNote", "placement", "placement_id"),
+    ("casework.Goal", "placement", "placement_id"),
+    ("casework.Assessment", "placement", "placement_id"),
+    ("casework.Score", "assessment", "assessment_id"),
+    ("casework.Review", "placement", "placement_id"),
+    ("casework.Exit", "placement", "placement_id"),
+    ("casework.FollowUp", "participant", "participant_id"),
+)
+#: Fields whose values are never shown: encrypted content, keys, blind indexes.
+NEVER_SHOWN = frozenset({"data_key", "personal_identity_index"})
+BOOKKEEPING = frozenset({"id", "created_at", "updated_at"})
+CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+CHANGE_LABELS = {"created": _("Created"), "changed": _("Changed"), "deleted": _("Deleted")}
+
+
+@dataclass
+class FieldChange:
+    name: str
+    label: str
+    old: object = None
+    new: object = None
+    shown: bool = False
+
+
+@dataclass
+class ChangeEntry:
+    when: datetime
+    model_label: str
+    model_name: str
+    object_id: str
+    change_type: str
+    user_id: object
+    reason: str
+    fields: list[FieldChange] = field(default_factory=list)
+
+
+def _encrypted_names(model) -> set[str]:
+    from encryption.fields import EncryptedTextField
+
+    return {f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}
+
+
+def _field_changes(model, row, previous, encrypted: set[str]) -> list[FieldChange]:
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    names: dict[str, tuple] = {}
+    if previous is None:
+        for name in fields:
+            if name in BOOKKEEPING:
+                continue
+            value = row.__dict__.get(fields[name].attname)
+            if value not in (None, ""):
+                names[name] = (None, value)
+    else:
+        delta = row.diff_against(previous, excluded_fields=sorted(encrypted | BOOKKEEPING))
+        for change in delta.changes:
+            names[change.field] = (change.old, change.new)
+        for name in encrypted:
+            # Equal ciphertext means an unchanged value. Different ciphertext
+            # may still hold the same value (a save re-encrypts what a form or
+            # full_clean() assigned again), so compare the plaintexts here,
+            # in the server: only the field's name reaches the auditor.
+            attname = fields[name].attname
+            if bytes(row.__dict__.get(attname) or b"") != bytes(
+                previous.__dict__.get(attname) or b""
+            ) and getattr(row, name) != getattr(previous, name):
+                names[name] = (None, None)
+    changes = []
+    for name in sorted(names):
+        shown = name not in encrypted and name not in NEVER_SHOWN
+        old, new = names[name] if shown else (None, None)
+        changes.append(
+            FieldChange(
+                name=name,
+                label=str(fields[name].verbose_name),
+                old=old,
+                new=new,
+                shown=shown,
+            )
+        )
+    return changes
+
+
+def change_history(*, participant_id) -> list[ChangeEntry]:
+    """Every history row of the participant's records, newest first, with field names.
+
+    A fixed number of queries (the data key, one per model in
+    HISTORY_SOURCES), whatever the number of rows.
+    """
+    placement_history = _model("placements.Placement").history.model
+    assessment_history = _model("casework.Assessment").history.model
+    # Subqueries, not id lists: the same statements run whether or not the
+    # participant has placements or assessments.
+    placement_ids = placement_history.objects.filter(participant_id=participant_id).values("id")
+    assessment_ids = assessment_history.objects.filter(placement_id__in=placement_ids).values("id")
+    # The participant's data key, so that comparing encrypted values costs
+    # no query per row (every row of their records uses this one key).
+    from encryption import keycache
+    from encryption.models import DataKey
+
+    for data_key in DataKey.objects.filter(
+        pk__in=_model("participants.Participant")
+        .objects.filter(pk=participant_id)
+        .values("data_key_id")
+    ):
+        keycache.remember(data_key)
+    owners = {
+        "participant": [participant_id],
+        "placement": placement_ids,
+        "assessment": assessment_ids,
+    }
+    entries: list[ChangeEntry] = []
+    for label, owner, lookup in HISTORY_SOURCES:
+        model = _model(label)
+        history_model = model.history.model
+        encrypted = _encrypted_names(model)
+        rows = history_model.objects.filter(**{f"{lookup}__in": owners[owner]}).order_by(
+            "id", "history_date"
+        )
+        previous_by_object: dict = {}
+        for row in rows:
+            previous = previous_by_object.get(row.id)
+            entries.append(
+                ChangeEntry(
+                    when=row.history_date,
+                    model_label=label,
+                    model_name=str(model._meta.verbose_name),
+                    object_id=str(row.id),
+                    change_type=CHANGE_TYPES.get(row.history_type, row.history_type),
+                    user_id=row.history_user_id,
+                    reason=row.history_change_reason or "",
+                    fields=[]
+                    if row.history_type == "-"
+                    else _field_changes(model, row, previous, encrypted),
+                )
+            )
+            previous_by_object[row.id] = row
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries
+
+
+# --- the access extract ------------------------------------------------------------
+
+
+@dataclass
+class ExtractLine:
+    when: datetime
+    organisation: str
+    role: str
+    action: str
+    what: str
+
+
+def extract_lines(*, participant_id) -> list[ExtractLine]:
+    """Every access to and change of one participant's record, oldest first.
+
+    Only rows that carry this participant's id (events) or belong to their
+    records (history); three queries plus the history sources.
+    """
+    from accounts.models import Role
+
+    organisation = _model("accounts.Organisation")
+    membership = _model("accounts.Membership")
+    participant = _model("participants.Participant")
+    events = list(AccessEvent.objects.filter(participant_id=participant_id).order_by("id"))
+    changes = change_history(participant_id=participant_id)
+    enterprise_id = (
+        participant.objects.filter(pk=participant_id).values_list("organisation_id", flat=True)
+    ).first()
+    # Who made each change: their role and organisation, preferring the
+    # participant's enterprise, from memberships (one query).
+    change_users = {change.user_id for change in changes if change.user_id}
+    roles_by_user: dict = {}
+    for user_id, organisation_id, role in membership.objects.filter(
+        user_id__in=change_users
+    ).values_list("user_id", "organisation_id", "role"):
+        current = roles_by_user.get(user_id)
+        if current is None or organisation_id == enterprise_id:
+            roles_by_user[user_id] = (organisation_id, role)
+    organisation_ids = {event.organisation_id for event in events} | {
+        organisation_id for organisation_id, _role in roles_by_user.values()
+    }
+    names = dict(
+        organisation.objects.filter(pk__in=organisation_ids - {None}).values_list("pk", "name")
+    )
+    role_labels = dict(Role.choices)
+    action_labels = dict(AccessEvent.Action.choices)
+    lines = [
+        ExtractLine(
+            when=event.occurred_at,
+            organisation=names.get(event.organisation_id, ""),
+            role=str(role_labels.get(event.role, event.role)),
+            action=str(action_labels.get(event.action, event.action)),
+            what=event.section or event.object_type,
+        )
+        for event in events
+    ]
+    for change in changes:
+        organisation_id, role = roles_by_user.get(change.user_id, (None, ""))
+        lines.append(
+            ExtractLine(
+                when=change.when,
+                organisation=names.get(organisation_id, ""),
+                role=str(role_labels.get(role, role)),
+                action=str(CHANGE_LABELS.get(change.change_type, change.change_type)),
+                what=change.model_name,
+            )
+        )
+    lines.sort(key=lambda line: line.when)
+    return lines
