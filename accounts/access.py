@@ -174,6 +174,48 @@ ACCESS_TABLE.update(
 )
 # --- end outcome reports -------------------------------------------------------------------
 
+# --- Participant screens and progress (issue 6: participants.views, casework.views_progress) --
+_WRITES_PROGRESS = roles(Role.MANAGER, Role.SUPERVISOR)
+ACCESS_TABLE.update(
+    {
+        "participants:list": Rule(
+            roles=PERSON_ROLES, shows_person_data=True, description="participants: search, filter"
+        ),
+        "participants:detail": Rule(
+            roles=PERSON_ROLES, shows_person_data=True, description="one participant's record"
+        ),
+        "participants:create": Rule(
+            roles=roles(Role.MANAGER), shows_person_data=True, description="register a participant"
+        ),
+        "participants:edit": Rule(
+            roles=roles(Role.MANAGER), shows_person_data=True, description="edit the record"
+        ),
+        "participants:history": Rule(
+            roles=roles(Role.MANAGER), shows_person_data=True, description="change history"
+        ),
+        "casework:notes": Rule(
+            roles=PERSON_ROLES, shows_person_data=True, description="progress notes"
+        ),
+        "casework:note_add": Rule(
+            roles=_WRITES_PROGRESS, shows_person_data=True, description="write a progress note"
+        ),
+        "casework:goals": Rule(roles=PERSON_ROLES, shows_person_data=True, description="goals"),
+        "casework:goal_add": Rule(
+            roles=_WRITES_PROGRESS, shows_person_data=True, description="add a goal"
+        ),
+        "casework:goal_status": Rule(
+            roles=_WRITES_PROGRESS, shows_person_data=True, description="change a goal's status"
+        ),
+        "casework:assessments": Rule(
+            roles=PERSON_ROLES, shows_person_data=True, description="assessments, journey chart"
+        ),
+        "casework:assessment_add": Rule(
+            roles=_WRITES_PROGRESS, shows_person_data=True, description="score an assessment"
+        ),
+    }
+)
+# --- end participant screens and progress --------------------------------------------------
+
 
 def rule_for(view_name: str | None) -> Rule | None:
     if not view_name:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_followup, views_reports
+from . import views_followup, views_progress, views_reports
 
 app_name = "casework"
 
@@ -49,3 +49,27 @@ urlpatterns += [
     ),
 ]
 # --- end outcome reports -------------------------------------------------------------------
+
+# --- Progress on the participant page: notes, goals, assessments (views_progress) -------
+urlpatterns += [
+    path("deltagare/<uuid:participant_id>/anteckningar/", views_progress.notes, name="notes"),
+    path(
+        "deltagare/<uuid:participant_id>/anteckningar/ny/",
+        views_progress.note_add,
+        name="note_add",
+    ),
+    path("deltagare/<uuid:participant_id>/mal/", views_progress.goals, name="goals"),
+    path("deltagare/<uuid:participant_id>/mal/nytt/", views_progress.goal_create, name="goal_add"),
+    path("mal/<uuid:goal_id>/status/", views_progress.goal_status, name="goal_status"),
+    path(
+        "deltagare/<uuid:participant_id>/bedomningar/",
+        views_progress.assessments,
+        name="assessments",
+    ),
+    path(
+        "deltagare/<uuid:participant_id>/bedomningar/ny/",
+        views_progress.assessment_create,
+        name="assessment_add",
+    ),
+]
+# --- end progress --------------------------------------------------------------------------

@@ -4,15 +4,23 @@ A participant the user may not see answers Http404, exactly like one that
 does not exist. Fields the policy withholds are neither loaded nor readable.
 """
 
+import re
+import unicodedata
 import uuid
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Role, Unit, User
 from accounts.roles import organisations_with_role
+from encryption.fields import REGISTRY
+from encryption.search import decrypt_match
 
+from .identity import identity_index, normalise_identity_number
 from .models import Consent, Participant, ParticipantUserObjectPermission
 from .policy import NO_ACCESS, PARTICIPANT_FIELDS, Access, Relation, Section, access_for
 
@@ -132,3 +140,236 @@ def participant_get_for(*, user: User, participant_id) -> Participant:
     participant.__dict__["_hidden_fields"] = hidden
     participant.access = access
     return participant
+
+
+# --- The participant list: search, filters, sorting, pages ------------------
+
+#: A term made only of digits and separators is a personal identity number.
+IDENTITY_TERM = re.compile(r"^[\d\s+-]+$")
+LIST_PAGE_SIZE = 25
+#: Sorts the database can do; name sorts need the decrypted names (see below).
+DATABASE_SORTS = {
+    "birth_year": ("birth_year", "pk"),
+    "-birth_year": ("-birth_year", "pk"),
+    "status": ("status", "pk"),
+    "-created_at": ("-created_at", "pk"),
+}
+NAME_SORTS = ("name", "-name")
+#: Swedish alphabetical order: å, ä, ö after z (ø and æ sort with ö and ä).
+_SWEDISH_LETTERS = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"})
+
+
+@dataclass(frozen=True)
+class ParticipantFilters:
+    """What the participant list asks for; empty values do not filter."""
+
+    term: str = ""
+    status: str = ""
+    unit_id: uuid.UUID | None = None
+    programme: str = ""
+    supervisor_id: uuid.UUID | None = None
+    sort: str = "name"
+
+
+def looks_like_identity_number(term: str) -> bool:
+    return bool(IDENTITY_TERM.match(term)) and sum(char.isdigit() for char in term) >= 10
+
+
+def name_sort_key(participant: Participant) -> tuple[str, str, str]:
+    """Family name, then given name, in Swedish alphabetical order."""
+
+    def key(text: str) -> str:
+        folded = text.casefold().translate(_SWEDISH_LETTERS)
+        decomposed = unicodedata.normalize("NFKD", folded)
+        return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+    return (key(participant.family_name), key(participant.given_name), str(participant.pk))
+
+
+def _search(participants: QuerySet[Participant], term: str) -> QuerySet[Participant]:
+    """Narrow an already scoped queryset to a name or personal identity number."""
+    term = (term or "").strip()
+    if not term:
+        return participants
+    if looks_like_identity_number(term):
+        try:
+            normalised = normalise_identity_number(term)
+        except ValidationError:
+            return participants.none()
+        # Exact lookup through the blind index: nothing is decrypted.
+        return participants.filter(personal_identity_index=identity_index(normalised))
+    # Names are decrypted and matched within the set the user may already see.
+    matched = decrypt_match(participants, ("given_name", "family_name"), term)
+    return participants.filter(pk__in=matched)
+
+
+def participant_search_for(*, user: User, term: str) -> QuerySet[Participant]:
+    """Participants the user may see whose name or personal identity number matches."""
+    return _search(participant_list_for(user=user), term)
+
+
+def _filtered(*, user: User, filters: ParticipantFilters) -> QuerySet[Participant]:
+    # Imported here: placements depends on participants, not the other way round.
+    from placements.selectors import placement_list_for
+
+    participants = participant_list_for(user=user)
+    if filters.status:
+        participants = participants.filter(status=filters.status)
+    through_placement = {}
+    if filters.unit_id:
+        through_placement["unit_id"] = filters.unit_id
+    if filters.programme:
+        through_placement["programme"] = filters.programme
+    if filters.supervisor_id:
+        through_placement["supervisor_assignments__supervisor_id"] = filters.supervisor_id
+        through_placement["supervisor_assignments__ended_on__isnull"] = True
+    if through_placement:
+        # Only placements the user may see count, so a filter reveals nothing new.
+        participants = participants.filter(
+            Exists(
+                placement_list_for(user=user).filter(
+                    participant_id=OuterRef("pk"), **through_placement
+                )
+            )
+        )
+    return _search(participants, filters.term)
+
+
+def participant_page_for(*, user: User, filters: ParticipantFilters, page_number) -> Page:
+    """One page of the participant list, with the placements the user may see.
+
+    The query count does not depend on the number of rows: a name sort loads
+    the filtered set once and sorts the decrypted names in Python (the
+    database cannot sort ciphertext); other sorts page in the database.
+    """
+    from placements.selectors import placement_list_for
+
+    participants = _filtered(user=user, filters=filters)
+    if filters.sort in DATABASE_SORTS:
+        rows = participants.order_by(*DATABASE_SORTS[filters.sort])
+    else:
+        rows = sorted(participants, key=name_sort_key, reverse=filters.sort == "-name")
+    page = Paginator(rows, LIST_PAGE_SIZE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    prefetch_related_objects(
+        page.object_list,
+        Prefetch(
+            "placements",
+            queryset=placement_list_for(user=user)
+            .select_related(None)
+            .select_related("unit")
+            .order_by("-referred_on", "pk"),
+            to_attr="visible_placements",
+        ),
+    )
+    return page
+
+
+def participant_filter_choices_for(*, user: User) -> dict:
+    """Units and supervisors the list can be filtered by: those the user may see."""
+    from placements.models import PlacementSupervisor
+    from placements.selectors import placement_list_for
+
+    placements = placement_list_for(user=user)
+    own = organisations_with_role(user, Role.MANAGER, Role.SUPERVISOR)
+    units = (
+        Unit.objects.filter(
+            Q(organisation_id__in=own) | Exists(placements.filter(unit_id=OuterRef("pk")))
+        )
+        .select_related("organisation")
+        .order_by("organisation__name", "name")
+    )
+    supervisors = User.objects.filter(
+        Exists(
+            PlacementSupervisor.objects.filter(
+                supervisor_id=OuterRef("pk"),
+                ended_on__isnull=True,
+                placement__in=placements.values("pk"),
+            )
+        )
+    ).order_by("last_name", "first_name", "username")
+    return {"units": list(units), "supervisors": list(supervisors)}
+
+
+def enterprises_for_registration(*, user: User) -> list:
+    """The enterprises where the user may register participants (as their manager)."""
+    from accounts.models import Organisation
+    from accounts.roles import current_memberships
+
+    found = {
+        membership.organisation_id: membership.organisation
+        for membership in current_memberships(user)
+        if membership.role == Role.MANAGER
+        and membership.organisation.kind == Organisation.Kind.ENTERPRISE
+    }
+    return sorted(found.values(), key=lambda organisation: organisation.name)
+
+
+#: Columns of the record that are bookkeeping, not content, in the change history.
+_HISTORY_SKIPPED = {"id", "data_key", "personal_identity_index", "created_at", "organisation"}
+HISTORY_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: object
+    user: object
+    kind: str
+    reason: str
+    changed: tuple[str, ...]
+
+
+def participant_history_page_for(*, participant: Participant, page_number) -> Page:
+    """A page of the record's change history: when, who, why and which fields changed.
+
+    Values are never shown. History rows are encrypted afresh on every save, so
+    their ciphertexts always differ: encrypted fields are compared decrypted, in
+    memory, and only those in sections the user may read. Three queries.
+    """
+    if not participant.access.can_read(Section.HISTORY):
+        raise Http404
+    versions = participant.history.select_related("history_user").order_by(
+        "-history_date", "-history_id"
+    )
+    page = Paginator(versions, HISTORY_PAGE_SIZE).get_page(page_number)
+    start = page.start_index() - 1 if page.paginator.count else 0
+    # One version more than the page shows: the oldest row needs its predecessor.
+    rows = list(versions[start : start + HISTORY_PAGE_SIZE + 1])
+    hidden = participant.access.hidden_fields
+    fields = [
+        field
+        for field in Participant._meta.concrete_fields
+        if field.name not in _HISTORY_SKIPPED
+        and field.name != "updated_at"
+        and field.name not in hidden
+    ]
+    encrypted = {field.name for field in REGISTRY.get(Participant, ())}
+
+    def value(version, field):
+        if field.name in encrypted:
+            return getattr(version, field.name)
+        return version.__dict__.get(field.attname)
+
+    entries = []
+    for newer, older in zip(rows, [*rows[1:], None], strict=False):
+        if len(entries) == HISTORY_PAGE_SIZE:
+            break
+        if older is None or newer.history_type == "+":
+            changed = ()
+        else:
+            changed = tuple(
+                str(field.verbose_name)
+                for field in fields
+                if value(newer, field) != value(older, field)
+            )
+        entries.append(
+            HistoryEntry(
+                at=newer.history_date,
+                user=newer.history_user,
+                kind=newer.history_type,
+                reason=newer.history_change_reason or "",
+                changed=changed,
+            )
+        )
+    page.object_list = entries
+    return page
