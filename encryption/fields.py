@@ -167,6 +167,18 @@ class EncryptedAttribute(DeferredAttribute):
                     f"{self.field.attname}: raw bytes assigned to an encrypted field"
                 )
             value = str(value)
+        current = instance.__dict__.get(self.field.attname)
+        if (
+            isinstance(value, str)
+            and isinstance(current, Sealed)
+            and current.plaintext == value
+            and current.owner is not None
+            and current.owner == binding(instance, self.field.name)
+        ):
+            # The same value assigned again (full_clean() does this for every
+            # field): keep the stored ciphertext, so an unchanged field is not
+            # rewritten and history shows it unchanged.
+            return
         instance.__dict__[self.field.attname] = value
 
     def fetch_one(self, instance) -> None:
