@@ -106,3 +106,42 @@ def signed_in():
     from tests.accounts.signin_helpers import sign_in
 
     return sign_in
+
+
+class _LogCollector:
+    """Keeps every formatted log record of the run, to search for personal data."""
+
+    def __init__(self):
+        import logging
+
+        from config.logging import JsonFormatter
+
+        self.records: list[str] = []
+        self.formatter = JsonFormatter()
+        self.handler = logging.Handler(level=logging.DEBUG)
+        self.handler.emit = self.emit
+
+    def emit(self, record):
+        self.records.append(self.formatter.format(record))
+        # The raw message too: a formatter must not be what hides a leak.
+        self.records.append(record.getMessage())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_data_in_logs():
+    """Across the whole suite: no name, personnummer or health text made by the
+    tests (tests.factories.CANARIES) appears in the application log."""
+    import logging
+
+    from tests.factories import CANARIES
+
+    collector = _LogCollector()
+    loggers = [logging.getLogger(), *(logging.getLogger(n) for n in ("django", "stegvis"))]
+    for logger in loggers:
+        logger.addHandler(collector.handler)
+    yield collector
+    for logger in loggers:
+        logger.removeHandler(collector.handler)
+    text = "\n".join(collector.records)
+    leaked = sorted(canary for canary in CANARIES if canary in text)
+    assert not leaked, f"personal data reached the application log: {len(leaked)} values"

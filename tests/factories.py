@@ -91,7 +91,21 @@ def participant_input(**overrides) -> ParticipantInput:
         "municipality": "Falun",
     }
     values.update(overrides)
+    register_canary(f"{values['given_name']} {values['family_name']}")
+    register_canary(str(values["personal_identity_number"]))
+    register_canary(str(values.get("support_needs") or ""))
     return ParticipantInput(**values)
+
+
+#: Personal data made by the tests; tests/conftest.py checks that none of it
+#: reaches the application log during the whole run.
+CANARIES: set[str] = set()
+
+
+def register_canary(text: str) -> str:
+    if len(text.strip()) >= 6:
+        CANARIES.add(text.strip())
+    return text
 
 
 def make_participant(*, organisation: Organisation, acting_user: User, **overrides):
