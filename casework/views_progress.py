@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.events import record_access
+from casework.views_participants import is_htmx, withhold_protected_address
 from participants.policy import Section
 from participants.selectors import participant_get_for
-from participants.views import is_htmx, withhold_protected_address
 from placements.selectors import placement_get_for
 
 from .charts import journey_charts

@@ -9,7 +9,7 @@ from config.health import health
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("", include("accounts.urls")),
-    path("deltagare/", include("participants.urls")),
+    path("deltagare/", include("casework.urls_participants")),
     path("placeringar/", include("placements.urls")),
     path("arbete/", include("casework.urls")),
     path("granskning/", include("audit.urls")),

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Role, Unit, User
+from accounts.models import Role, User
 from accounts.roles import organisations_with_role
 from encryption.fields import REGISTRY
 from encryption.search import decrypt_match
@@ -40,11 +40,10 @@ def _grants(user: User, codename: str, *, expiring: bool | None = None):
 
 
 def _referred_by(agency_ids: list):
-    # Imported here: placements depends on participants, not the other way round.
-    from placements.models import Placement
-
-    return Placement.objects.filter(
-        participant=OuterRef("pk"), referring_organisation_id__in=agency_ids
+    # Through the reverse relation, so participants imports nothing from
+    # placements (placements depends on participants, not the other way round).
+    return Participant.objects.filter(
+        pk=OuterRef("pk"), placements__referring_organisation_id__in=agency_ids
     )
 
 
@@ -206,89 +205,6 @@ def _search(participants: QuerySet[Participant], term: str) -> QuerySet[Particip
 def participant_search_for(*, user: User, term: str) -> QuerySet[Participant]:
     """Participants the user may see whose name or personal identity number matches."""
     return _search(participant_list_for(user=user), term)
-
-
-def _filtered(*, user: User, filters: ParticipantFilters) -> QuerySet[Participant]:
-    # Imported here: placements depends on participants, not the other way round.
-    from placements.selectors import placement_list_for
-
-    participants = participant_list_for(user=user)
-    if filters.status:
-        participants = participants.filter(status=filters.status)
-    through_placement = {}
-    if filters.unit_id:
-        through_placement["unit_id"] = filters.unit_id
-    if filters.programme:
-        through_placement["programme"] = filters.programme
-    if filters.supervisor_id:
-        through_placement["supervisor_assignments__supervisor_id"] = filters.supervisor_id
-        through_placement["supervisor_assignments__ended_on__isnull"] = True
-    if through_placement:
-        # Only placements the user may see count, so a filter reveals nothing new.
-        participants = participants.filter(
-            Exists(
-                placement_list_for(user=user).filter(
-                    participant_id=OuterRef("pk"), **through_placement
-                )
-            )
-        )
-    return _search(participants, filters.term)
-
-
-def participant_page_for(*, user: User, filters: ParticipantFilters, page_number) -> Page:
-    """One page of the participant list, with the placements the user may see.
-
-    The query count does not depend on the number of rows: a name sort loads
-    the filtered set once and sorts the decrypted names in Python (the
-    database cannot sort ciphertext); other sorts page in the database.
-    """
-    from placements.selectors import placement_list_for
-
-    participants = _filtered(user=user, filters=filters)
-    if filters.sort in DATABASE_SORTS:
-        rows = participants.order_by(*DATABASE_SORTS[filters.sort])
-    else:
-        rows = sorted(participants, key=name_sort_key, reverse=filters.sort == "-name")
-    page = Paginator(rows, LIST_PAGE_SIZE).get_page(page_number)
-    page.object_list = list(page.object_list)
-    prefetch_related_objects(
-        page.object_list,
-        Prefetch(
-            "placements",
-            queryset=placement_list_for(user=user)
-            .select_related(None)
-            .select_related("unit")
-            .order_by("-referred_on", "pk"),
-            to_attr="visible_placements",
-        ),
-    )
-    return page
-
-
-def participant_filter_choices_for(*, user: User) -> dict:
-    """Units and supervisors the list can be filtered by: those the user may see."""
-    from placements.models import PlacementSupervisor
-    from placements.selectors import placement_list_for
-
-    placements = placement_list_for(user=user)
-    own = organisations_with_role(user, Role.MANAGER, Role.SUPERVISOR)
-    units = (
-        Unit.objects.filter(
-            Q(organisation_id__in=own) | Exists(placements.filter(unit_id=OuterRef("pk")))
-        )
-        .select_related("organisation")
-        .order_by("organisation__name", "name")
-    )
-    supervisors = User.objects.filter(
-        Exists(
-            PlacementSupervisor.objects.filter(
-                supervisor_id=OuterRef("pk"),
-                ended_on__isnull=True,
-                placement__in=placements.values("pk"),
-            )
-        )
-    ).order_by("last_name", "first_name", "username")
-    return {"units": list(units), "supervisors": list(supervisors)}
 
 
 def enterprises_for_registration(*, user: User) -> list:

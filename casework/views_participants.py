@@ -12,18 +12,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.events import record_access
+from casework.forms_participants import ParticipantFilterForm
 from casework.selectors import placement_summary_list_for
-
-from .forms import FIELDS_BY_SECTION, ParticipantFilterForm, ParticipantForm, add_service_errors
-from .policy import Section
-from .selectors import (
+from casework.selectors_participants import participant_filter_choices_for, participant_page_for
+from participants.forms import (
+    FIELDS_BY_SECTION,
+    ParticipantForm,
+    add_service_errors,
+)
+from participants.policy import Section
+from participants.selectors import (
     enterprises_for_registration,
-    participant_filter_choices_for,
     participant_get_for,
     participant_history_page_for,
-    participant_page_for,
 )
-from .services import participant_create, participant_update
+from participants.services import participant_create, participant_update
 
 
 def is_htmx(request) -> bool:

@@ -1,0 +1,94 @@
+"""The participant list page: filters and page assembly that reach into
+placements (units, programmes, supervisors), so they live above both apps."""
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+
+from accounts.models import Role, Unit, User
+from accounts.roles import organisations_with_role
+from participants.models import Participant
+from participants.selectors import (
+    DATABASE_SORTS,
+    LIST_PAGE_SIZE,
+    ParticipantFilters,
+    _search,
+    name_sort_key,
+    participant_list_for,
+)
+from placements.models import PlacementSupervisor
+from placements.selectors import placement_list_for
+
+
+def _filtered(*, user: User, filters: ParticipantFilters) -> QuerySet[Participant]:
+    participants = participant_list_for(user=user)
+    if filters.status:
+        participants = participants.filter(status=filters.status)
+    through_placement = {}
+    if filters.unit_id:
+        through_placement["unit_id"] = filters.unit_id
+    if filters.programme:
+        through_placement["programme"] = filters.programme
+    if filters.supervisor_id:
+        through_placement["supervisor_assignments__supervisor_id"] = filters.supervisor_id
+        through_placement["supervisor_assignments__ended_on__isnull"] = True
+    if through_placement:
+        # Only placements the user may see count, so a filter reveals nothing new.
+        participants = participants.filter(
+            Exists(
+                placement_list_for(user=user).filter(
+                    participant_id=OuterRef("pk"), **through_placement
+                )
+            )
+        )
+    return _search(participants, filters.term)
+
+
+def participant_page_for(*, user: User, filters: ParticipantFilters, page_number) -> Page:
+    """One page of the participant list, with the placements the user may see.
+
+    The query count does not depend on the number of rows: a name sort loads
+    the filtered set once and sorts the decrypted names in Python (the
+    database cannot sort ciphertext); other sorts page in the database.
+    """
+    participants = _filtered(user=user, filters=filters)
+    if filters.sort in DATABASE_SORTS:
+        rows = participants.order_by(*DATABASE_SORTS[filters.sort])
+    else:
+        rows = sorted(participants, key=name_sort_key, reverse=filters.sort == "-name")
+    page = Paginator(rows, LIST_PAGE_SIZE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    prefetch_related_objects(
+        page.object_list,
+        Prefetch(
+            "placements",
+            queryset=placement_list_for(user=user)
+            .select_related(None)
+            .select_related("unit")
+            .order_by("-referred_on", "pk"),
+            to_attr="visible_placements",
+        ),
+    )
+    return page
+
+
+def participant_filter_choices_for(*, user: User) -> dict:
+    """Units and supervisors the list can be filtered by: those the user may see."""
+    placements = placement_list_for(user=user)
+    own = organisations_with_role(user, Role.MANAGER, Role.SUPERVISOR)
+    units = (
+        Unit.objects.filter(
+            Q(organisation_id__in=own) | Exists(placements.filter(unit_id=OuterRef("pk")))
+        )
+        .select_related("organisation")
+        .order_by("organisation__name", "name")
+    )
+    supervisors = User.objects.filter(
+        Exists(
+            PlacementSupervisor.objects.filter(
+                supervisor_id=OuterRef("pk"),
+                ended_on__isnull=True,
+                placement__in=placements.values("pk"),
+            )
+        )
+    ).order_by("last_name", "first_name", "username")
+    return {"units": list(units), "supervisors": list(supervisors)}
