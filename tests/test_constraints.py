@@ -25,6 +25,7 @@ from casework.models import (
     Goal,
     Item,
     ProgressNote,
+    ReportExport,
     Review,
     Score,
 )
@@ -415,6 +416,20 @@ CASES = [
         "follow_up_done_has_status",
         lambda request: _follow_up(request, done_at=timezone.now()),
         id="follow-up-done-without-status",
+    ),
+    pytest.param(
+        "report_export_progress_range",
+        lambda request: ReportExport(
+            created_by=request.getfixturevalue("manager"), created_role="manager", progress=101
+        ),
+        id="report-export-progress-over-100",
+    ),
+    pytest.param(
+        "report_export_status_valid",
+        lambda request: ReportExport(
+            created_by=request.getfixturevalue("manager"), created_role="manager", status="lost"
+        ),
+        id="report-export-status-unknown",
     ),
 ]
 
