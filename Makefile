@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup venv install migrate demo serve serve-prod test lint format bench worker clean lock
+.PHONY: run setup venv install migrate demo serve serve-prod test e2e lint format bench worker clean lock
 
 run: setup
 	@echo "Stegvis: serving on http://$(HOST):$(PORT)/ (background worker started too; Ctrl-C stops both)"
@@ -56,6 +56,12 @@ serve-prod: install
 
 test: install
 	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+
+# Only the browser tests (also part of `make test`): Playwright driving the system
+# Chromium (Debian package chromium; no browser is downloaded). Screenshots go to
+# screenshots/ (git-ignored). Without Chromium they skip locally and fail in CI.
+e2e: install
+	$(PY) -m pytest tests/e2e -m e2e -q $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
