@@ -60,14 +60,17 @@ from tests.factories import (
 NAME_P1 = "Kanarieettnamn"
 NAME_P2 = "Kanarietvanamn"
 NAME_P3 = "Kanarietrenamn"
+NAME_P4 = "Kanariefyranamn"
 INTERNAL_P1 = "Internkanarie1note"
 INTERNAL_P2 = "Internkanarie2note"
 INTERNAL_P3 = "Internkanarie3note"
+INTERNAL_P4 = "Internkanarie4note"
 SHARED_P1 = "Delatkanarie1note"
 SHARED_P2 = "Delatkanarie2note"
 HEALTH_P1 = "Halsokanarie1detalj"
 HEALTH_P2 = "Halsokanarie2detalj"
 HEALTH_P3 = "Halsokanarie3detalj"
+HEALTH_P4 = "Halsokanarie4detalj"
 GOAL_P1 = "Malkanarie1text"
 ALL_CANARIES = frozenset(
     {
@@ -83,16 +86,22 @@ ALL_CANARIES = frozenset(
         HEALTH_P2,
         HEALTH_P3,
         GOAL_P1,
+        NAME_P4,
+        INTERNAL_P4,
+        HEALTH_P4,
     }
 )
 P1_CANARIES = frozenset({NAME_P1, INTERNAL_P1, SHARED_P1, HEALTH_P1, GOAL_P1})
 P2_CANARIES = frozenset({NAME_P2, INTERNAL_P2, SHARED_P2, HEALTH_P2})
 P3_CANARIES = frozenset({NAME_P3, INTERNAL_P3, HEALTH_P3})
+P4_CANARIES = frozenset({NAME_P4, INTERNAL_P4, HEALTH_P4})
 
 #: What each user may read; every other canary is forbidden to them.
 READABLE: dict[str, frozenset[str]] = {
-    "manager_a": P1_CANARIES | P3_CANARIES,
+    "manager_a": P1_CANARIES | P3_CANARIES | P4_CANARIES,
     "supervisor_a": P1_CANARIES,
+    # A former supervisor in the grace period reads the record and the notes, not health.
+    "supervisor_a_grace": frozenset({NAME_P4, INTERNAL_P4}),
     # The case officer: identity, shared notes and goals; no internal notes, and
     # no health details without the participant's consent to share with the agency.
     "case_officer_x": frozenset({NAME_P1, SHARED_P1, GOAL_P1}),
@@ -170,6 +179,9 @@ def build_scenario() -> Scenario:
         "supervisor_a_ended": user_with_role(
             Role.SUPERVISOR, enterprise_a, username="m_supervisor_a_ended"
         ),
+        "supervisor_a_grace": user_with_role(
+            Role.SUPERVISOR, enterprise_a, username="m_supervisor_a_grace"
+        ),
         "auditor_a": user_with_role(Role.AUDITOR, enterprise_a, username="m_auditor_a"),
         "manager_b": user_with_role(Role.MANAGER, enterprise_b, username="m_manager_b"),
         "supervisor_b": user_with_role(Role.SUPERVISOR, enterprise_b, username="m_supervisor_b"),
@@ -198,6 +210,7 @@ def build_scenario() -> Scenario:
     p1 = participant(enterprise_a, manager_a, NAME_P1, HEALTH_P1)
     p2 = participant(enterprise_b, manager_b, NAME_P2, HEALTH_P2)
     p3 = participant(enterprise_a, manager_a, NAME_P3, HEALTH_P3)
+    p4 = participant(enterprise_a, manager_a, NAME_P4, HEALTH_P4)
 
     start = monday(today) - timedelta(weeks=8)
     pl1 = make_active_placement(
@@ -224,6 +237,14 @@ def build_scenario() -> Scenario:
         acting_user=manager_a,
         start_date=monday(ended_on) - timedelta(weeks=12),
     )
+    # Ended a few days ago: its supervisor reads (only) in the grace period.
+    pl4 = make_active_placement(
+        participant=p4,
+        unit=unit_a,
+        supervisors=[users["supervisor_a_grace"]],
+        acting_user=manager_a,
+        start_date=start,
+    )
 
     instrument = instrument_ensure_default(acting_user=manager_a)
     scores = {item.code: 5 for item in instrument.items.all()}
@@ -233,6 +254,7 @@ def build_scenario() -> Scenario:
         (pl2, users["supervisor_b"], INTERNAL_P2, ProgressNote.Visibility.INTERNAL),
         (pl2, users["supervisor_b"], SHARED_P2, ProgressNote.Visibility.SHARED),
         (pl3, manager_a, INTERNAL_P3, ProgressNote.Visibility.INTERNAL),
+        (pl4, users["supervisor_a_grace"], INTERNAL_P4, ProgressNote.Visibility.INTERNAL),
     ]
     for placement, author, text, visibility in notes:
         progress_note_add(
@@ -271,6 +293,10 @@ def build_scenario() -> Scenario:
         placement=pl3, ended_on=ended_on, outcome="employed", acting_user=manager_a
     )
     follow_up_3 = FollowUp.objects.filter(exit=exit_3).order_by("due_on").first()
+    exit_4 = placement_end(
+        placement=pl4, ended_on=today - timedelta(days=3), outcome="studies", acting_user=manager_a
+    )
+    follow_up_4 = FollowUp.objects.filter(exit=exit_4).order_by("due_on").first()
 
     admin_permissions(users["admin"])
     former = Membership.objects.get(user=users["former_manager_a"])
@@ -299,14 +325,17 @@ def build_scenario() -> Scenario:
         "P1": p1,
         "P2": p2,
         "P3": p3,
+        "P4": p4,
         "PL1": pl1,
         "PL2": pl2,
         "PL3": pl3,
+        "PL4": pl4,
         "UA": unit_a,
         "UB": unit_b,
         "G1": goal_1,
         "G2": goal_2,
         "FU3": follow_up_3,
+        "FU4": follow_up_4,
         **exports,
         "enterprise_a": enterprise_a,
         "agency_x": agency_x,
@@ -316,14 +345,17 @@ def build_scenario() -> Scenario:
         "P1": frozenset({"manager_a", "supervisor_a", "case_officer_x", "auditor_a"}),
         "P2": frozenset({"manager_b", "supervisor_b"}),
         "P3": frozenset({"manager_a", "auditor_a"}),
+        "P4": frozenset({"manager_a", "supervisor_a_grace", "auditor_a"}),
         "PL1": frozenset({"manager_a", "supervisor_a", "case_officer_x"}),
         "PL2": frozenset({"manager_b", "supervisor_b"}),
         "PL3": frozenset({"manager_a"}),
+        "PL4": frozenset({"manager_a", "supervisor_a_grace"}),
         "UA": frozenset({"manager_a", "supervisor_a"}),
         "UB": frozenset({"manager_b", "supervisor_b"}),
         "G1": frozenset({"manager_a", "supervisor_a", "case_officer_x"}),
         "G2": frozenset({"manager_b", "supervisor_b"}),
         "FU3": frozenset({"manager_a"}),
+        "FU4": frozenset({"manager_a", "supervisor_a_grace"}),
         "export_manager_a": frozenset({"manager_a"}),
         "export_analyst_f": frozenset({"analyst_f"}),
     }
@@ -401,11 +433,11 @@ def _parameters(pattern) -> dict:
 
 #: Parameters that name the object the URL is about: name → object keys to try.
 OBJECT_PARAMETERS: dict[str, tuple[str, ...]] = {
-    "participant_id": ("P1", "P2", "P3"),
-    "placement_id": ("PL1", "PL2", "PL3"),
+    "participant_id": ("P1", "P2", "P3", "P4"),
+    "placement_id": ("PL1", "PL2", "PL3", "PL4"),
     "unit_id": ("UA", "UB"),
     "goal_id": ("G1", "G2"),
-    "follow_up_id": ("FU3",),
+    "follow_up_id": ("FU3", "FU4"),
     "export_id": ("export_manager_a", "export_analyst_f"),
 }
 
@@ -514,6 +546,19 @@ EXCEPTIONS: dict[tuple[str, str, str], tuple[object, str]] = {
         HIDDEN,
         "an organisation has no page outside the admin (no get_absolute_url)",
     ),
+    **{
+        (view_name, "supervisor_a_grace", object_key): (
+            DENIED,
+            "a former supervisor reads in the grace period but writes nothing",
+        )
+        for view_name, object_key in (
+            ("casework:note_add", "P4"),
+            ("casework:goal_add", "P4"),
+            ("casework:assessment_add", "P4"),
+            ("placements:plan_edit", "PL4"),
+            ("casework:follow_up_record", "FU4"),
+        )
+    },
 }
 
 
