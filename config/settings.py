@@ -263,6 +263,9 @@ if PRODUCTION and (not FIELD_ENCRYPTION_KEYS or not BLIND_INDEX_KEY):
 
 # Access: how long a supervisor keeps read access after a placement ends.
 SUPERVISOR_READ_GRACE_DAYS = int(os.environ.get("STEGVIS_SUPERVISOR_GRACE_DAYS", "30"))
+# ... and how long a case officer keeps read access after the placement ended
+# (the 6-month follow-up plus a month to report it).
+CASE_OFFICER_READ_DAYS_AFTER_END = int(os.environ.get("STEGVIS_CASE_OFFICER_READ_DAYS", "214"))
 
 LOGGING = logging_config(
     level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"),

@@ -11,7 +11,9 @@ case officer       ``follow_participant``                  ``review_placement``
 =================  ======================================  ==============================
 
 When a placement ends, a supervisor's write grant (``log_progress``) goes at
-once and their read grants expire after ``SUPERVISOR_READ_GRACE_DAYS``.
+once and their read grants expire after ``SUPERVISOR_READ_GRACE_DAYS``; the
+case officer's grants expire ``CASE_OFFICER_READ_DAYS_AFTER_END`` after the end
+(covering the 6-month follow-up).
 Grants live in guardian's direct foreign-key tables, which cascade on delete,
 so no grant outlives its object.
 """
@@ -208,6 +210,42 @@ def grants_placement_ended(*, placement: Placement, acting_user: User) -> None:
         ended_on=placement.actual_end,
         acting_user=acting_user,
     )
+    if placement.case_officer_id:
+        grants_case_officer_end(placement=placement, acting_user=acting_user)
+
+
+def grants_case_officer_end(*, placement: Placement, acting_user: User) -> None:
+    """The case officer keeps read access to an ended placement through the
+    follow-up period (6 months after exit) and a margin, then it expires."""
+    expiry = placement.actual_end + timedelta(days=settings.CASE_OFFICER_READ_DAYS_AFTER_END)
+    grants = list(
+        PlacementUserObjectPermission.objects.filter(
+            content_object=placement,
+            user_id=placement.case_officer_id,
+            permission__codename__in=CASE_OFFICER_PLACEMENT,
+        )
+    )
+    still_follows = (
+        Placement.objects.filter(
+            participant_id=placement.participant_id, case_officer_id=placement.case_officer_id
+        )
+        .exclude(status=Placement.Status.ENDED)
+        .exclude(pk=placement.pk)
+        .exists()
+    )
+    if not still_follows:
+        grants += list(
+            ParticipantUserObjectPermission.objects.filter(
+                content_object_id=placement.participant_id,
+                user_id=placement.case_officer_id,
+                permission__codename__in=CASE_OFFICER_PARTICIPANT,
+            )
+        )
+    for grant in grants:
+        grant.expires_on = expiry
+        grant._history_user = acting_user
+        grant._change_reason = "grant: case officer's read access until follow-ups are over"
+        grant.save(update_fields=["expires_on"])
 
 
 def grants_membership_ended(*, membership: Membership, acting_user: User) -> int:

@@ -182,3 +182,19 @@ def test_list_query_count_is_constant(
     with django_assert_num_queries(2):
         names = [p.full_name for p in participant_list_for(user=user)[:50]]
     assert len(names) == 30
+
+
+def test_case_officer_read_access_ends_after_the_follow_up_period(
+    placement, case_officer, manager, settings
+):
+    settings.CASE_OFFICER_READ_DAYS_AFTER_END = 214
+    with time_machine.travel(TODAY, tick=False):
+        placement_end(placement=placement, ended_on=TODAY, outcome="studies", acting_user=manager)
+        fetched = placement_get_for(user=case_officer, placement_id=placement.pk)
+        assert fetched.access.relations == {Relation.CASE_OFFICER}
+    with time_machine.travel(TODAY + timedelta(days=214), tick=False):
+        assert visible(case_officer) == {placement.participant_id}
+    with time_machine.travel(TODAY + timedelta(days=215), tick=False):
+        assert visible(case_officer) == set()
+        with pytest.raises(Http404):
+            placement_get_for(user=case_officer, placement_id=placement.pk)
