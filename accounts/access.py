@@ -174,7 +174,7 @@ ACCESS_TABLE.update(
 )
 # --- end outcome reports -------------------------------------------------------------------
 
-# --- Participant screens and progress (issue 6: participants.views, casework.views_progress) --
+# --- Participant screens and progress (issue 6: casework.views_participants, views_progress) ---
 _WRITES_PROGRESS = roles(Role.MANAGER, Role.SUPERVISOR)
 ACCESS_TABLE.update(
     {
