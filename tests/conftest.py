@@ -145,3 +145,15 @@ def no_personal_data_in_logs():
     text = "\n".join(collector.records)
     leaked = sorted(canary for canary in CANARIES if canary in text)
     assert not leaked, f"personal data reached the application log: {len(leaked)} values"
+
+
+@pytest.fixture
+def english(client):
+    """Run a test in English: messages computed in code, and pages the test
+    client fetches (Swedish stays the product's default; tests/test_translations.py
+    covers it)."""
+    from django.utils import translation
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield

@@ -23,7 +23,7 @@ from accounts.services import (
 )
 from tests.accounts.signin_helpers import PASSWORD, sign_in, sign_in_through_forms, totp_code
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 

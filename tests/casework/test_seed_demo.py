@@ -22,6 +22,9 @@ from participants.identity import normalise_identity_number
 from participants.models import Participant
 from placements.models import Attendance, Placement
 
+# Messages are checked in English; Swedish is covered by tests/test_translations.py.
+pytestmark = pytest.mark.usefixtures("english")
+
 PARTICIPANTS = 12
 SEED = 7
 

@@ -11,7 +11,7 @@ from participants.identity import identity_index, normalise_identity_number
 from participants.models import Participant
 from tests.factories import make_participant
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 NUMBER = "19811218-9876"
 FORMATS = ["811218-9876", "198112189876", "19811218-9876", "8112189876", " 811218-9876 "]

@@ -18,6 +18,9 @@ from casework.reports.statistics import outcome_report
 from casework.reports.tables import report_preamble, report_tables
 from tests.casework.reports.data import AS_OF
 
+# Messages are checked in English; Swedish is covered by tests/test_translations.py.
+pytestmark = pytest.mark.usefixtures("english")
+
 PERIOD = Period.parse("2026-01:2026-06")
 
 
