@@ -1,29 +1,17 @@
 """Send report reads to the read replica, when one is configured.
 
-Report code wraps its queries in ``with reporting():``; everything else, and
-every write, goes to the primary.
+Report code wraps its queries in ``casework.reports.routing.reporting()``;
+everything else, and every write (access events included), goes to the primary.
 """
-
-import contextlib
-import contextvars
 
 from django.conf import settings
 
-_reporting: contextvars.ContextVar[bool] = contextvars.ContextVar("reporting", default=False)
-
-
-@contextlib.contextmanager
-def reporting():
-    token = _reporting.set(True)
-    try:
-        yield
-    finally:
-        _reporting.reset(token)
+from casework.reports.routing import is_reporting
 
 
 class ReportReplicaRouter:
     def db_for_read(self, model, **hints):
-        if _reporting.get() and "replica" in settings.DATABASES:
+        if is_reporting() and "replica" in settings.DATABASES:
             return "replica"
         return None
 

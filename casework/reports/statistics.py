@@ -70,6 +70,7 @@ from casework.models import Assessment, FollowUp, Item, Outcome, Score
 from participants.models import EducationLevel, Gender, LabourMarketStatus
 from placements.models import Attendance, Placement, Programme
 
+from .routing import reporting
 from .scope import Period
 
 
@@ -520,7 +521,15 @@ FOLLOW_UP_MEASURES = ("exits", "due", "done") + tuple(
 
 
 def outcome_report(*, period: Period, organisation_ids, as_of: date | None = None) -> dict:
-    """Every statistic of the outcome report as plain dicts (see the module docstring)."""
+    """Every statistic of the outcome report as plain dicts (see the module docstring).
+
+    Read from the report replica when one is configured.
+    """
+    with reporting():
+        return _outcome_report(period=period, organisation_ids=organisation_ids, as_of=as_of)
+
+
+def _outcome_report(*, period: Period, organisation_ids, as_of: date | None) -> dict:
     as_of = as_of or timezone.localdate()
     organisation_ids = list(organisation_ids)
     placements = placement_groups(period=period, organisation_ids=organisation_ids)
