@@ -1,11 +1,15 @@
 """Forms of the placement screens. They parse and check input; the services decide."""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorList
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -13,6 +17,8 @@ from accounts.models import User
 from .models import Attendance, Placement, Programme
 from .selectors import (
     AttendanceWeek,
+    GridCell,
+    GridRow,
     agency_choices,
     case_officer_choices,
     supervisor_choices,
@@ -199,12 +205,51 @@ class ConfirmForm(forms.Form):
     """A button that changes a state (pause, resume, submit the plan): nothing to fill in."""
 
 
+@dataclass(frozen=True)
+class GridInput:
+    """One input of the attendance grid, as the grid template renders it."""
+
+    name: str
+    id: str
+    value: str | None  # hours: the posted or recorded text; reason: the chosen code
+    errors: ErrorList | None
+
+    @property
+    def described_by(self) -> str:
+        return f"{self.id}_error" if self.errors else ""
+
+
+@dataclass(frozen=True)
+class GridCellInputs:
+    cell: GridCell
+    key: str
+    day: str  # ISO date, for the data attributes the grid's shortcuts select on
+    day_label: str
+    hours: GridInput | None
+    reason: GridInput | None
+    reason_options: str = ""
+
+
+@dataclass(frozen=True)
+class GridFormRow:
+    row: GridRow
+    name: str  # the participant's name when lists show names, else ""
+    error: str | None
+    step: str
+    planned: str  # the daily hours the shortcuts fill in, unlocalised
+    cells: list[GridCellInputs]
+
+
 class AttendanceWeekForm(forms.Form):
     """The unit-week grid: one hours field and one absence-reason field per open cell.
 
     Field names are ``h-<placement>-<iso date>`` and ``r-<placement>-<iso date>``;
     only the cells of the placements the selector returned exist, so a posted
     placement the user may not record for is ignored, never written.
+
+    The fields only parse and check. The grid template renders the inputs itself
+    from ``grid_rows()``: a widget per cell rendered through Django's form
+    templates made a 16-person week cost ~100 ms (docs/performance.md).
     """
 
     HOURS_ERROR = _("Enter hours between 0 and 24, in steps of at most two decimals.")
@@ -213,50 +258,103 @@ class AttendanceWeekForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.week = week
         self.row_errors: dict = {}
-        reasons = [("", _("Present"))] + Attendance.AbsenceReason.choices
+        self.initial = dict(self.initial)
+        # Fields hold no per-cell state here (the recorded values are the form's
+        # initial data, the inputs are rendered by the template), so one field of
+        # each kind serves every cell instead of 2 × 7 field and widget objects
+        # per person.
+        hours_field = forms.DecimalField(
+            label=_("Hours"),
+            required=False,
+            min_value=Decimal("0"),
+            max_value=Decimal("24"),
+            max_digits=4,
+            decimal_places=2,
+            error_messages={"invalid": self.HOURS_ERROR},
+        )
+        reason_field = forms.ChoiceField(
+            label=_("Absence"), required=False, choices=self.reason_choices()
+        )
         for row in week.rows:
             for cell in row.cells:
                 if not cell.open:
                     continue
                 key = self.cell_key(row.placement.pk, cell.day)
-                hours_attrs = {
-                    "class": "hours",
-                    "min": "0",
-                    "max": "24",
-                    "step": "0.25" if row.fill_hours % Decimal("0.25") == 0 else "0.01",
-                    "inputmode": "decimal",
-                    "data-row": str(row.placement.pk),
-                    "data-day": cell.day.isoformat(),
-                    "data-cell": key,
-                    "data-planned": str(row.fill_hours),
-                }
-                if cell.scheduled:
-                    hours_attrs["data-scheduled"] = "1"
-                self.fields[f"h-{key}"] = forms.DecimalField(
-                    widget=forms.NumberInput(attrs=hours_attrs),
-                    label=_("Hours"),
-                    required=False,
-                    min_value=Decimal("0"),
-                    max_value=Decimal("24"),
-                    max_digits=4,
-                    decimal_places=2,
-                    error_messages={"invalid": self.HOURS_ERROR},
-                    initial=cell.attendance.attended_hours if cell.attendance else None,
-                )
-                self.fields[f"r-{key}"] = forms.ChoiceField(
-                    widget=forms.Select(
-                        attrs={
-                            "class": "reason",
-                            "data-row": str(row.placement.pk),
-                            "data-day": cell.day.isoformat(),
-                            "data-cell": key,
-                        }
+                self.fields[f"h-{key}"] = hours_field
+                self.fields[f"r-{key}"] = reason_field
+                if cell.attendance is not None:
+                    self.initial.setdefault(f"h-{key}", cell.attendance.attended_hours)
+                    self.initial.setdefault(f"r-{key}", cell.attendance.absence_reason)
+
+    @staticmethod
+    def reason_choices() -> list[tuple[str, str]]:
+        return [("", _("Present"))] + Attendance.AbsenceReason.choices
+
+    def _input(self, name: str) -> GridInput:
+        """The input's value as a widget would show it: posted data, else initial."""
+        if self.is_bound:
+            value = self.data.get(name)
+        else:
+            value = self.initial.get(name)
+        return GridInput(
+            name=name,
+            id=self.auto_id % name if self.auto_id else name,
+            value=None if value is None or value == "" else str(value),
+            errors=self.errors.get(name),
+        )
+
+    def grid_rows(self, *, show_names: bool) -> list[GridFormRow]:
+        """Everything the grid template shows per row and cell, computed once per request."""
+        choices = [(code, str(label)) for code, label in self.reason_choices()]
+        options: dict[str, str] = {}
+
+        def options_html(selected: str | None) -> str:
+            # Built once per selected value (six at most), not once per cell.
+            selected = selected or ""
+            if selected not in options:
+                options[selected] = format_html_join(
+                    "",
+                    '<option value="{}"{}>{}</option>',
+                    (
+                        (code, " selected" if code == selected else "", label)
+                        for code, label in choices
                     ),
-                    label=_("Absence"),
-                    required=False,
-                    choices=reasons,
-                    initial=cell.attendance.absence_reason if cell.attendance else "",
                 )
+            return options[selected]
+
+        days = {day: (day.isoformat(), date_format(day, "l j F")) for day in self.week.days}
+        rows = []
+        for row in self.week.rows:
+            cells = []
+            for cell in row.cells:
+                key = self.cell_key(row.placement.pk, cell.day)
+                iso_day, day_label = days[cell.day]
+                if not cell.open:
+                    cells.append(GridCellInputs(cell, key, iso_day, day_label, None, None))
+                    continue
+                reason = self._input(f"r-{key}")
+                cells.append(
+                    GridCellInputs(
+                        cell=cell,
+                        key=key,
+                        day=iso_day,
+                        day_label=day_label,
+                        hours=self._input(f"h-{key}"),
+                        reason=reason,
+                        reason_options=options_html(reason.value),
+                    )
+                )
+            rows.append(
+                GridFormRow(
+                    row=row,
+                    name=row.placement.participant.full_name if show_names else "",
+                    error=self.row_errors.get(row.placement.pk),
+                    step="0.25" if row.fill_hours % Decimal("0.25") == 0 else "0.01",
+                    planned=str(row.fill_hours),
+                    cells=cells,
+                )
+            )
+        return rows
 
     @staticmethod
     def cell_key(placement_id, day: date) -> str:

@@ -413,33 +413,15 @@ class AttendanceWeekView(View):
             relations={week.relation},
             result_count=len(week.rows),
         )
-        rows = [
-            {
-                "row": row,
-                "error": form.row_errors.get(row.placement.pk),
-                "cells": [
-                    {
-                        "cell": cell,
-                        "hours": form[f"h-{form.cell_key(row.placement.pk, cell.day)}"]
-                        if cell.open
-                        else None,
-                        "reason": form[f"r-{form.cell_key(row.placement.pk, cell.day)}"]
-                        if cell.open
-                        else None,
-                    }
-                    for cell in row.cells
-                ],
-            }
-            for row in week.rows
-        ]
+        show_names = names_visible_in_lists()
         return render(
             request,
             "placements/attendance_week.html",
             {
                 "week": week,
                 "form": form,
-                "rows": rows,
-                "show_names": names_visible_in_lists(),
+                "rows": form.grid_rows(show_names=show_names),
+                "show_names": show_names,
                 "previous_week": week.week_start - timedelta(days=7),
                 "next_week": week.week_start + timedelta(days=7),
                 "day_totals": week.day_totals(),

@@ -600,7 +600,30 @@ def test_grid_errors_next_to_cells_and_values_kept(placement, supervisor, login)
     assert errors[f"r-{tuesday}"] == ["Choose why the day was not attended."]
     html = response.content.decode()
     assert 'value="abc"' in html
+    # The grid writes its inputs itself: the error is tied to its input as a
+    # form widget would tie it (aria-invalid, aria-describedby -> the list's id).
+    assert f'id="id_h-{monday}" aria-invalid="true" aria-describedby="id_h-{monday}_error"' in html
+    assert f'<ul class="errorlist" id="id_h-{monday}_error">' in html
+    assert f'aria-describedby="id_r-{tuesday}_error"' in html
     assert not Attendance.objects.exists()
+
+
+def test_grid_keeps_a_chosen_reason_when_another_cell_is_wrong(placement, supervisor, login):
+    client = login(supervisor)
+    form = client.get(_grid_url(placement.unit)).context["form"]
+    monday, tuesday = (form.cell_key(placement.pk, WEEK + timedelta(days=d)) for d in (0, 1))
+    response = client.post(
+        _grid_url(placement.unit),
+        {f"h-{monday}": "25", f"h-{tuesday}": "0", f"r-{tuesday}": "sick"},
+    )
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {f"h-{monday}"}
+    html = response.content.decode()
+    select = html[html.index(f'name="r-{tuesday}"') :]
+    select = select[: select.index("</select>")]
+    assert '<option value="sick" selected>' in select
+    assert '<option value="" selected>' not in select
+    assert 'value="25"' in html
 
 
 def test_grid_over_the_weekly_scope_is_refused_on_the_row(placement, supervisor, login):
