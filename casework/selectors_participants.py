@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_r
 
 from accounts.models import Role, Unit, User
 from accounts.roles import organisations_with_role
+from encryption.search import decrypt_rows
 from participants.models import Participant
 from participants.selectors import (
     DATABASE_SORTS,
@@ -47,16 +48,29 @@ def participant_page_for(*, user: User, filters: ParticipantFilters, page_number
     """One page of the participant list, with the placements the user may see.
 
     The query count does not depend on the number of rows: a name sort loads
-    the filtered set once and sorts the decrypted names in Python (the
-    database cannot sort ciphertext); other sorts page in the database.
+    the filtered set's columns once and sorts the decrypted names in Python
+    (the database cannot sort ciphertext; one decryption of the two names per
+    visible participant); other sorts page in the database.
     """
     participants = _filtered(user=user, filters=filters)
     if filters.sort in DATABASE_SORTS:
         rows = participants.order_by(*DATABASE_SORTS[filters.sort])
+        page = Paginator(rows, LIST_PAGE_SIZE).get_page(page_number)
+        page.object_list = list(page.object_list)
     else:
-        rows = sorted(participants, key=name_sort_key, reverse=filters.sort == "-name")
-    page = Paginator(rows, LIST_PAGE_SIZE).get_page(page_number)
-    page.object_list = list(page.object_list)
+        # Only the two name columns are decrypted for every row, from plain rows
+        # (data key joined, one query); model instances are built for the page's
+        # 25 only: building one per visible participant cost more than the
+        # decryption itself (docs/performance.md). The list shows neither
+        # timestamp, so they are not parsed for every row.
+        named = decrypt_rows(
+            participants.defer("created_at", "updated_at"), ("family_name", "given_name")
+        )
+        named.sort(
+            key=lambda row: name_sort_key(*row.texts, row.pk), reverse=filters.sort == "-name"
+        )
+        page = Paginator(named, LIST_PAGE_SIZE).get_page(page_number)
+        page.object_list = [row.instance() for row in page.object_list]
     prefetch_related_objects(
         page.object_list,
         Prefetch(
@@ -75,9 +89,11 @@ def participant_filter_choices_for(*, user: User) -> dict:
     """Units and supervisors the list can be filtered by: those the user may see."""
     placements = placement_list_for(user=user)
     own = organisations_with_role(user, Role.MANAGER, Role.SUPERVISOR)
+    # ``pk IN`` the visible placements' units rather than EXISTS per unit, for
+    # the same reason as the supervisors below.
     units = (
         Unit.objects.filter(
-            Q(organisation_id__in=own) | Exists(placements.filter(unit_id=OuterRef("pk")))
+            Q(organisation_id__in=own) | Q(pk__in=placements.order_by().values("unit_id"))
         )
         .select_related("organisation")
         .order_by("organisation__name", "name")

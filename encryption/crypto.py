@@ -85,12 +85,18 @@ def encrypt_value(
 
 def read_header(value: bytes) -> tuple[uuid.UUID, int]:
     """Return (data key id, generation) of a stored value, or raise."""
+    key_bytes, generation = read_header_bytes(value)
+    return uuid.UUID(bytes=key_bytes), generation
+
+
+def read_header_bytes(value: bytes) -> tuple[bytes, int]:
+    """Return (data key id as 16 bytes, generation) of a stored value, or raise."""
     if len(value) < MIN_VALUE_SIZE:
         raise DecryptionError("encrypted value is truncated")
     version, key_bytes, generation = HEADER.unpack_from(value)
     if version != VALUE_VERSION:
         raise DecryptionError(f"unknown encrypted value version {version}")
-    return uuid.UUID(bytes=key_bytes), generation
+    return key_bytes, generation
 
 
 def decrypt_value(*, cipher: AESGCM, value: bytes, binding: str) -> str:

@@ -68,27 +68,73 @@ class DataKey(models.Model):
         data_key._ciphers = {1: AESGCM(dek)}
         return data_key
 
-    def cipher(self, generation: int | None = None) -> AESGCM:
+    def cipher(
+        self, generation: int | None = None, *, kek_ciphers: dict[str, AESGCM] | None = None
+    ) -> AESGCM:
         """The AES-GCM cipher of this key's generation (the current one by default)."""
         if self.destroyed_at is not None or self.wrapped is None:
             raise DataKeyDestroyed(f"data key {self.id} was destroyed")
         generation = self.generation if generation is None else generation
         ciphers = self.__dict__.setdefault("_ciphers", {})
         if generation not in ciphers:
-            ciphers[generation] = AESGCM(self.plain_key(generation))
+            ciphers[generation] = AESGCM(self.plain_key(generation, kek_ciphers=kek_ciphers))
         return ciphers[generation]
 
-    def plain_key(self, generation: int) -> bytes:
-        if generation == self.generation:
-            kek_id, wrapped = self.kek_id, self.wrapped
-        elif generation == self.previous_generation and self.previous_wrapped is not None:
-            kek_id, wrapped = self.previous_kek_id, self.previous_wrapped
-        else:
-            raise DecryptionError(f"data key {self.id} has no generation {generation}")
-        return crypto.unwrap(
-            kek=get_keyring().kek(kek_id),
-            kek_id=kek_id,
-            wrapped=bytes(wrapped),
-            data_key_id=self.id,
-            generation=generation,
+    def plain_key(self, generation: int, *, kek_ciphers: dict[str, AESGCM] | None = None) -> bytes:
+        return unwrap_data_key(
+            self.id,
+            tuple(getattr(self, name) for name in UNWRAP_COLUMNS),
+            generation,
+            kek_ciphers=kek_ciphers,
         )
+
+
+#: The columns of a data key that unwrapping reads, in this order.
+UNWRAP_COLUMNS = (
+    "generation",
+    "kek_id",
+    "wrapped",
+    "previous_generation",
+    "previous_kek_id",
+    "previous_wrapped",
+    "destroyed_at",
+)
+
+
+def unwrap_data_key(
+    data_key_id: uuid.UUID,
+    columns: tuple,
+    generation: int | None = None,
+    *,
+    kek_ciphers: dict[str, AESGCM] | None = None,
+) -> bytes:
+    """The plain DEK of one generation of a data key given as its UNWRAP_COLUMNS values.
+
+    Without a model instance, for code that unwraps thousands of keys read as
+    plain columns (encryption.search.decrypt_rows); ``kek_ciphers`` is that
+    caller's cache of KEK ciphers by key id.
+    """
+    current, kek_id, wrapped, previous_generation, previous_kek_id, previous_wrapped, destroyed = (
+        columns
+    )
+    if destroyed is not None or wrapped is None:
+        raise DataKeyDestroyed(f"data key {data_key_id} was destroyed")
+    generation = current if generation is None else generation
+    if generation == current:
+        pass
+    elif generation == previous_generation and previous_wrapped is not None:
+        kek_id, wrapped = previous_kek_id, previous_wrapped
+    else:
+        raise DecryptionError(f"data key {data_key_id} has no generation {generation}")
+    kek_cipher = None if kek_ciphers is None else kek_ciphers.get(kek_id)
+    if kek_cipher is None:
+        kek_cipher = AESGCM(get_keyring().kek(kek_id))
+        if kek_ciphers is not None:
+            kek_ciphers[kek_id] = kek_cipher
+    return crypto.unwrap_with(
+        kek_cipher,
+        kek_id=kek_id,
+        wrapped=bytes(wrapped),
+        data_key_id=data_key_id,
+        generation=generation,
+    )

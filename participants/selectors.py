@@ -190,15 +190,18 @@ def looks_like_identity_number(term: str) -> bool:
     return bool(IDENTITY_TERM.match(term)) and sum(char.isdigit() for char in term) >= 10
 
 
-def name_sort_key(participant: Participant) -> tuple[str, str, str]:
-    """Family name, then given name, in Swedish alphabetical order."""
+def _swedish_key(text: str) -> str:
+    folded = text.casefold().translate(_SWEDISH_LETTERS)
+    if folded.isascii():
+        # Most names, once å, ä and ö are mapped: nothing left to strip.
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
-    def key(text: str) -> str:
-        folded = text.casefold().translate(_SWEDISH_LETTERS)
-        decomposed = unicodedata.normalize("NFKD", folded)
-        return "".join(char for char in decomposed if not unicodedata.combining(char))
 
-    return (key(participant.family_name), key(participant.given_name), str(participant.pk))
+def name_sort_key(family_name: str, given_name: str, pk: uuid.UUID) -> tuple[str, str, uuid.UUID]:
+    """Family name, then given name, in Swedish alphabetical order (then the id)."""
+    return (_swedish_key(family_name), _swedish_key(given_name), pk)
 
 
 def _search(participants: QuerySet[Participant], term: str) -> QuerySet[Participant]:
