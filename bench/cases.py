@@ -17,8 +17,10 @@ Variants measured side by side in the same run (the ratios in the report):
 - ``…:no_access_log``: the same page with ``audit.events.record_access`` (and
   ``record_access_many``) patched to a no-op;
 - ``…:generic_guardian``: the same list with the grants copied into guardian's
-  generic ``UserObjectPermission`` table and the selectors' visibility filter
-  replaced by a generic-table version (defined here, bench only).
+  generic ``UserObjectPermission`` table and read through guardian's own
+  ``get_objects_for_user`` on it (bench/guardian_generic.py, bench only);
+- ``…:generic_guardian_10x``: the same again with ten times as many rows in
+  the generic table (the extra ones for other users), as production would hold.
 
 A case whose URL does not exist yet is skipped with a printed reason.
 """
@@ -34,6 +36,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from unittest import mock
+
+from bench.guardian_generic import (
+    generic_grants_ensure,
+    generic_guardian_tables,
+    generic_matches_direct,
+    generic_padding,
+)
 
 RESULT_KEYS = ("case", "scale", "db", "median_ms", "p95_ms", "queries", "peak_mb")
 
@@ -108,128 +117,6 @@ def access_logging_off():
                     stack.enter_context(
                         mock.patch.object(module, name, lambda *args, **kwargs: None)
                     )
-        yield
-
-
-def _generic_pk(pk, vendor: str) -> str:
-    # guardian stores str(pk); SQLite stores a UUIDField as 32 hex digits and
-    # CAST cannot re-insert the dashes, so there the bench stores the hex form.
-    return pk.hex if vendor == "sqlite" else str(pk)
-
-
-def generic_grants_ensure(log=print) -> int:
-    """Copy the direct-table grants into guardian's generic table (once per data set)."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import connection, transaction
-    from guardian.models import UserObjectPermission
-
-    from participants.models import Participant, ParticipantUserObjectPermission
-    from placements.models import Placement, PlacementUserObjectPermission
-
-    direct = ParticipantUserObjectPermission.objects.count()
-    direct += PlacementUserObjectPermission.objects.count()
-    existing = UserObjectPermission.objects.count()
-    if existing == direct:
-        return existing
-    log(f"bench: copying {direct} grants into guardian's generic table")
-    vendor = connection.vendor
-    with transaction.atomic():
-        UserObjectPermission.objects.all().delete()
-        for model, source in (
-            (Participant, ParticipantUserObjectPermission),
-            (Placement, PlacementUserObjectPermission),
-        ):
-            content_type = ContentType.objects.get_for_model(model)
-            rows = source.objects.values_list("user_id", "permission_id", "content_object_id")
-            batch = []
-            for user_id, permission_id, object_id in rows.iterator(chunk_size=5000):
-                batch.append(
-                    UserObjectPermission(
-                        user_id=user_id,
-                        permission_id=permission_id,
-                        content_type=content_type,
-                        object_pk=_generic_pk(object_id, vendor),
-                    )
-                )
-                if len(batch) >= 5000:
-                    UserObjectPermission.objects.bulk_create(batch)
-                    batch = []
-            UserObjectPermission.objects.bulk_create(batch)
-    return UserObjectPermission.objects.count()
-
-
-def _generic_granted(user, codename: str, model):
-    """``pk IN (object_pk of the user's generic grants)``: guardian's get_objects_for_user shape."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Q, UUIDField
-    from django.db.models.functions import Cast
-    from guardian.models import UserObjectPermission
-
-    content_type = ContentType.objects.get_for_model(model)
-    object_ids = (
-        UserObjectPermission.objects.filter(
-            user=user, permission__codename=codename, content_type=content_type
-        )
-        .annotate(object_uuid=Cast("object_pk", UUIDField()))
-        .values("object_uuid")
-    )
-    return Q(pk__in=object_ids)
-
-
-def _generic_participant_visible_q(user):
-    from django.db.models import Exists, Q
-
-    from accounts.models import Role
-    from accounts.roles import organisations_with_role
-    from participants import selectors
-    from participants.models import Participant
-
-    managed = organisations_with_role(user, Role.MANAGER)
-    supervised_at = organisations_with_role(user, Role.SUPERVISOR)
-    agencies = organisations_with_role(user, Role.CASE_OFFICER)
-    return (
-        Q(organisation_id__in=managed)
-        | (
-            _generic_granted(user, "view_participant", Participant)
-            & Q(organisation_id__in=supervised_at)
-        )
-        | (
-            _generic_granted(user, "follow_participant", Participant)
-            & Exists(selectors._referred_by(agencies))
-        )
-    )
-
-
-def _generic_placement_visible_q(user):
-    from django.db.models import Q
-
-    from accounts.models import Role
-    from accounts.roles import organisations_with_role
-    from placements.models import Placement
-
-    managed = organisations_with_role(user, Role.MANAGER)
-    supervised_at = organisations_with_role(user, Role.SUPERVISOR)
-    agencies = organisations_with_role(user, Role.CASE_OFFICER)
-    return (
-        Q(participant__organisation_id__in=managed)
-        | (
-            _generic_granted(user, "view_placement", Placement)
-            & Q(participant__organisation_id__in=supervised_at)
-        )
-        | (
-            _generic_granted(user, "review_placement", Placement)
-            & Q(referring_organisation_id__in=agencies)
-        )
-    )
-
-
-@contextmanager
-def generic_guardian_tables():
-    """The lists' visibility filters read guardian's generic table instead of the direct ones."""
-    with (
-        mock.patch("participants.selectors._visible_q", _generic_participant_visible_q),
-        mock.patch("placements.selectors._visible_q", _generic_placement_visible_q),
-    ):
         yield
 
 
@@ -463,8 +350,24 @@ class Harness:
             Case(f"{name}:no_access_log", request, variant=access_logging_off),
         ]
         if role in ("supervisor", "manager"):
+            user = self.user(role)
             generic_grants_ensure(self.log)
-            cases.append(Case(f"{name}:generic_guardian", request, variant=generic_guardian_tables))
+            direct, _generic = generic_matches_direct(user)
+            self.log(f"bench: {role} sees the same {direct} participants through both tables")
+
+            @contextmanager
+            def padded():
+                measured = [self.user(other) for other in ("supervisor", "manager")]
+                with (
+                    generic_padding(measured_users=measured, log=self.log),
+                    generic_guardian_tables(),
+                ):
+                    yield
+
+            cases += [
+                Case(f"{name}:generic_guardian", request, variant=generic_guardian_tables),
+                Case(f"{name}:generic_guardian_10x", request, variant=padded),
+            ]
         return cases
 
     def _detail_cases(self, role: str) -> list[Case]:
@@ -664,10 +567,11 @@ def ratios(results: list[Result]) -> list[tuple[str, float, str]]:
                     "cost of writing the access event",
                 )
             )
-        elif variant == "generic_guardian":
+        elif variant in ("generic_guardian", "generic_guardian_10x"):
+            rows = " (generic table ×10, other users)" if variant.endswith("10x") else ""
             found.append(
                 (
-                    f"{base_name}: generic / direct guardian tables",
+                    f"{base_name}: generic / direct guardian tables{rows}",
                     result.median_ms / base.median_ms,
                     "target ≥ 2 (direct tables at least twice as fast)",
                 )
