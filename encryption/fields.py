@@ -85,37 +85,64 @@ def binding_for(model: type[models.Model], field_name: str, row_id) -> str:
     return f"{origin_model(model)._meta.label_lower}.{field_name}:{row_id}"
 
 
-#: model -> (attribute of the live row id, live model's label_lower); bindings
-#: are computed on every read, so the class lookups are done once per model.
-_ORIGINS: dict[type[models.Model], tuple[str, str]] = {}
+#: (model, field name) -> (attribute of the live row id, "app_label.model.field:");
+#: bindings are computed on every read, so the class lookups and the constant
+#: part of the string are done once per model and field.
+_BINDING_PREFIXES: dict[tuple[type[models.Model], str], tuple[str, str]] = {}
 
 
 def binding(instance: models.Model, field_name: str) -> str:
     model = type(instance)
-    origin = _ORIGINS.get(model)
+    origin = _BINDING_PREFIXES.get((model, field_name))
     if origin is None:
-        origin = _ORIGINS[model] = (row_id_attname(model), origin_model(model)._meta.label_lower)
+        origin = _BINDING_PREFIXES[model, field_name] = (
+            row_id_attname(model),
+            f"{origin_model(model)._meta.label_lower}.{field_name}:",
+        )
     row_id = instance.__dict__.get(origin[0])
     if row_id is None:
         raise PlaintextLeak(
             f"{origin_model(model)._meta.label}.{field_name}: the row has no id yet; "
             "encrypted rows need a UUID primary key set before save"
         )
-    return f"{origin[1]}.{field_name}:{row_id}"
+    return origin[1] + str(row_id)
+
+
+#: model -> attribute of its data key id (the ``data_key`` foreign key's attname).
+_DATA_KEY_ATTNAMES: dict[type[models.Model], str] = {}
 
 
 def data_key_of(instance: models.Model):
-    fk = instance._meta.get_field(DATA_KEY_FIELD)
-    if fk.is_cached(instance):
-        data_key = fk.get_cached_value(instance)
-        if data_key is not None and data_key.pk == getattr(instance, fk.attname):
-            return data_key
-    data_key_id = getattr(instance, fk.attname)
+    model = type(instance)
+    attname = _DATA_KEY_ATTNAMES.get(model)
+    if attname is None:
+        attname = _DATA_KEY_ATTNAMES[model] = model._meta.get_field(DATA_KEY_FIELD).attname
+    data = instance.__dict__
+    data_key_id = data[attname] if attname in data else getattr(instance, attname)
+    # The DataKey select_related() or an assignment put on the instance, if it
+    # is the one the row points at.
+    data_key = instance._state.fields_cache.get(DATA_KEY_FIELD)
+    if data_key is not None and data_key.id == data_key_id:
+        return data_key
     if data_key_id is None:
         raise PlaintextLeak(
             f"{instance._meta.label}: no data key set; the service must set data_key first"
         )
     return keycache.get(data_key_id)
+
+
+def read_header(value: bytes) -> tuple[bytes, int]:
+    """(data key id as 16 raw bytes, generation) of a stored value, or raise.
+
+    ``crypto.read_header`` without building a ``uuid.UUID`` per value: the id
+    is compared as bytes with the data key's.
+    """
+    if len(value) < crypto.MIN_VALUE_SIZE:
+        raise DecryptionError("encrypted value is truncated")
+    version, key_bytes, generation = crypto.HEADER.unpack_from(value)
+    if version != crypto.VALUE_VERSION:
+        raise DecryptionError(f"unknown encrypted value version {version}")
+    return key_bytes, generation
 
 
 class EncryptedAttribute(DeferredAttribute):
@@ -157,10 +184,14 @@ class EncryptedAttribute(DeferredAttribute):
 
     def __set__(self, instance, value) -> None:
         if isinstance(value, Sealed):
-            if value.plaintext is not None:
-                # A decrypted value taken from some row: keep it as plaintext, so
-                # that it is encrypted for the row it now belongs to.
-                value = value.plaintext
+            if value.plaintext is None:
+                # Ciphertext as loaded (Model.__init__ of every row read): stored
+                # as it is, authenticated when read.
+                instance.__dict__[self.field.attname] = value
+                return
+            # A decrypted value taken from some row: keep it as plaintext, so
+            # that it is encrypted for the row it now belongs to.
+            value = value.plaintext
         elif value is not None and not isinstance(value, str):
             if isinstance(value, bytes | memoryview):
                 raise PlaintextLeak(
@@ -258,7 +289,7 @@ class EncryptedTextField(models.Field):
         bound = bound or binding(instance, self.name)
         sealed = Sealed(
             crypto.encrypt_value(
-                cipher=data_key.cipher(),
+                cipher=keycache.cipher(data_key, data_key.generation),
                 data_key_id=data_key.id,
                 generation=data_key.generation,
                 plaintext=plaintext,
@@ -270,12 +301,14 @@ class EncryptedTextField(models.Field):
         return sealed
 
     def decrypt(self, instance, value: bytes, *, bound: str | None = None) -> str:
-        data_key_id, generation = crypto.read_header(value)
+        key_bytes, generation = read_header(value)
         data_key = data_key_of(instance)
         bound = bound or binding(instance, self.name)
-        if data_key.id != data_key_id:
+        if key_bytes != data_key.id.bytes:
             raise DecryptionError(f"{bound}: value belongs to another data key")
-        return crypto.decrypt_value(cipher=data_key.cipher(generation), value=value, binding=bound)
+        return crypto.decrypt_value(
+            cipher=keycache.cipher(data_key, generation), value=value, binding=bound
+        )
 
     def pre_save(self, model_instance, add):
         value = model_instance.__dict__.get(self.attname)
@@ -288,12 +321,13 @@ class EncryptedTextField(models.Field):
             data_key = data_key_of(model_instance)
             bound = binding(model_instance, self.name)
             if value.owner != bound or value.plaintext is None:
-                value.plaintext = self.decrypt(model_instance, value)
+                value.plaintext = self.decrypt(model_instance, value, bound=bound)
                 value.owner = bound
-            if crypto.read_header(value) == (data_key.id, data_key.generation):
+            if read_header(value) == (data_key.id.bytes, data_key.generation):
                 return value
             value = value.plaintext  # from an older generation: re-encrypt below
-        bound = binding(model_instance, self.name)
+        else:
+            bound = binding(model_instance, self.name)
         sealed = self.encrypt(model_instance, value, bound=bound)
         model_instance.__dict__[self.attname] = sealed
         return sealed
@@ -302,7 +336,7 @@ class EncryptedTextField(models.Field):
     def from_db_value(self, value, expression, connection):
         if value is None:
             return None
-        return Sealed(bytes(value))
+        return Sealed(value)  # one copy, from bytes or a memoryview alike
 
     def get_db_prep_value(self, value, connection, prepared=False):
         if value is None:

@@ -3,13 +3,19 @@
 It lets a history row or a row loaded without ``select_related('data_key')``
 find its key without one query per value, while keeping unwrapped keys out of
 memory once the request that needed them is over.
+
+It also lets the many copies of one data key that ``select_related('data_key')``
+makes (one model instance per row) share one unwrapped cipher: see
+:func:`cipher`.
 """
 
 import threading
 import uuid
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.signals import request_finished, request_started
 
 from .models import DataKey
@@ -52,11 +58,65 @@ def prefetch(data_key_ids: Iterable[uuid.UUID]) -> None:
             remember(data_key)
 
 
+def _unwrapped() -> "weakref.WeakValueDictionary[uuid.UUID, DataKey]":
+    try:
+        return _local.unwrapped
+    except AttributeError:
+        unwrapped = _local.unwrapped = weakref.WeakValueDictionary()
+        return unwrapped
+
+
+def _wrap_state(data_key: DataKey, generation: int) -> tuple | None:
+    """What the DEK of one generation is unwrapped from: (KEK id, wrapped bytes)."""
+    if generation == data_key.generation:
+        return data_key.kek_id, data_key.wrapped
+    if generation == data_key.previous_generation and data_key.previous_wrapped is not None:
+        return data_key.previous_kek_id, data_key.previous_wrapped
+    return None
+
+
+def cipher(data_key: DataKey, generation: int) -> AESGCM:
+    """``data_key.cipher(generation)``, unwrapping each data key once, not once per row.
+
+    ``select_related('data_key')`` gives every row its own ``DataKey`` instance,
+    so 10 notes of one participant would unwrap the same DEK 10 times. Here an
+    instance reuses the cipher of another live instance of the same data key
+    (remembered weakly, so the cache never keeps a DEK in memory longer than an
+    instance holding it would) when both were read in the same state: same
+    generation, same KEK id and the same wrapped bytes, not destroyed. Anything
+    else unwraps as ``DataKey.cipher`` does, and fails as it does.
+    """
+    if data_key.destroyed_at is None and data_key.wrapped is not None:
+        ciphers = data_key.__dict__.get("_ciphers")
+        if ciphers:
+            found = ciphers.get(generation)
+            if found is not None:
+                return found
+        twin = _unwrapped().get(data_key.id)
+        if twin is not None and twin is not data_key and twin.destroyed_at is None:
+            twin_ciphers = twin.__dict__.get("_ciphers")
+            found = twin_ciphers.get(generation) if twin_ciphers else None
+            if found is not None:
+                if generation == data_key.generation == twin.generation:
+                    same = data_key.kek_id == twin.kek_id and data_key.wrapped == twin.wrapped
+                else:
+                    state = _wrap_state(data_key, generation)
+                    same = state is not None and state == _wrap_state(twin, generation)
+                if same:
+                    data_key.__dict__.setdefault("_ciphers", {})[generation] = found
+                    return found
+    found = data_key.cipher(generation)  # unwraps, or raises
+    _unwrapped()[data_key.id] = data_key
+    return found
+
+
 def forget(data_key_id: uuid.UUID | None = None) -> None:
     if data_key_id is None:
         _entries().clear()
+        _unwrapped().clear()
     else:
         _entries().pop(data_key_id, None)
+        _unwrapped().pop(data_key_id, None)
 
 
 def _clear(**_kwargs) -> None:
