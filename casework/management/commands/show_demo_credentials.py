@@ -24,11 +24,18 @@ class Command(BaseCommand):
             raise CommandError(
                 _("%(file)s is not valid JSON: %(error)s") % {"file": file, "error": error}
             ) from None
-        headers = (_("Username"), _("Password"), _("Role"), _("Organisation"))
+        headers = (_("Username"), _("Password"), _("Role"), _("Organisation"), _("TOTP secret"))
         table = [headers] + [
-            (row["username"], row["password"], row["role"], row["organisation"]) for row in rows
+            (
+                row["username"],
+                row["password"],
+                row["role"],
+                row["organisation"],
+                row.get("totp_secret") or "",
+            )
+            for row in rows
         ]
-        widths = [max(len(str(line[column])) for line in table) for column in range(4)]
+        widths = [max(len(str(line[column])) for line in table) for column in range(len(headers))]
         self.stdout.write("")
         self.stdout.write(_("Demo users (sign in at %(url)s):") % {"url": URL})
         for position, line in enumerate(table):
@@ -39,4 +46,11 @@ class Command(BaseCommand):
             )
             if position == 0:
                 self.stdout.write("  ".join("-" * width for width in widths))
+        self.stdout.write("")
+        self.stdout.write(
+            _(
+                "Sign-in asks for a one-time code: add the TOTP secret to an authenticator "
+                "app, or print the current code with: python manage.py totp_code USERNAME"
+            )
+        )
         self.stdout.write("")
