@@ -52,31 +52,17 @@ def record_access(
 ) -> AccessEvent | None:
     """Write one access event for this request and action (once per request,
     so included fragments and repeated calls do not duplicate it)."""
-    key = (action, str(participant_id or ""), section, object_type, str(object_id or ""))
-    done = request.__dict__.setdefault(REQUEST_FLAG, set())
-    if key in done:
-        return None
-    user = request.user if request.user.is_authenticated else None
-    role, organisation_id = _role_and_organisation(user, relations)
-    event = AccessEvent.objects.create(
-        occurred_at=timezone.now(),
-        user_id=user.pk if user else None,
-        role=role,
-        organisation_id=organisation_id,
-        participant_id=participant_id,
+    events = record_access_many(
+        request,
+        action=action,
+        participant_ids=[participant_id],
         section=section,
         object_type=object_type,
-        object_id=str(object_id) if object_id else "",
-        action=action,
-        ip_address=client_address(request),
-        request_id=getattr(request, "request_id", ""),
+        object_id=object_id,
+        relations=relations,
         result_count=result_count,
     )
-    done.add(key)
-    return event
-
-
-# --- record_access_many (issue 6, screens: one event per participant on a grid) --------
+    return events[0] if events else None
 
 
 def record_access_many(
