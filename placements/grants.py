@@ -26,7 +26,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q
 
 from accounts.models import Membership, Role, User
-from audit.history import bulk_create_tracked
+from audit.history import bulk_create_tracked, save_with_history
 from participants.models import ParticipantUserObjectPermission
 
 from .models import Placement, PlacementSupervisor, PlacementUserObjectPermission
@@ -60,6 +60,13 @@ def _delete_tracked(queryset, *, user, reason: str) -> int:
         grant.delete()
         count += 1
     return count
+
+
+def _set_expiry(grants, *, expires_on, user, reason: str) -> None:
+    """Give grants an expiry (or clear it) one by one, so each change has a history row."""
+    for grant in grants:
+        grant.expires_on = expires_on
+        save_with_history(grant, user=user, reason=reason, update_fields=["expires_on"])
 
 
 def grants_for_placements(
@@ -131,18 +138,24 @@ def grants_for_placements(
         user=acting_user,
         reason=reason,
     )
-    # A renewed relationship clears an expiry left by an earlier one.
-    for user_id, codename, obj_id in wanted_participant & existing_participant:
-        for grant in ParticipantUserObjectPermission.objects.filter(
-            user_id=user_id,
-            permission__codename=codename,
-            content_object_id=obj_id,
+    # A renewed relationship clears an expiry left by an earlier one (one query
+    # for all of them, not one per grant).
+    renewed = wanted_participant & existing_participant
+    if renewed:
+        expiring = ParticipantUserObjectPermission.objects.filter(
+            content_object_id__in={obj_id for _user, _code, obj_id in renewed},
             expires_on__isnull=False,
-        ):
-            grant.expires_on = None
-            grant._history_user = acting_user
-            grant._change_reason = reason
-            grant.save(update_fields=["expires_on"])
+        ).select_related("permission")
+        _set_expiry(
+            [
+                grant
+                for grant in expiring
+                if (grant.user_id, grant.permission.codename, grant.content_object_id) in renewed
+            ],
+            expires_on=None,
+            user=acting_user,
+            reason=reason,
+        )
 
 
 def _still_supervises(user_id, participant_id, *, excluding_placement_id) -> bool:
@@ -193,11 +206,12 @@ def grants_supervisor_end(
             grant.user_id, placement.participant_id, excluding_placement_id=placement.pk
         )
     ]
-    for grant in grants:
-        grant.expires_on = expiry
-        grant._history_user = acting_user
-        grant._change_reason = "grant: read access until grace period ends"
-        grant.save(update_fields=["expires_on"])
+    _set_expiry(
+        grants,
+        expires_on=expiry,
+        user=acting_user,
+        reason="grant: read access until grace period ends",
+    )
 
 
 def grants_placement_ended(*, placement: Placement, acting_user: User) -> None:
@@ -241,11 +255,12 @@ def grants_case_officer_end(*, placement: Placement, acting_user: User) -> None:
                 permission__codename__in=CASE_OFFICER_PARTICIPANT,
             )
         )
-    for grant in grants:
-        grant.expires_on = expiry
-        grant._history_user = acting_user
-        grant._change_reason = "grant: case officer's read access until follow-ups are over"
-        grant.save(update_fields=["expires_on"])
+    _set_expiry(
+        grants,
+        expires_on=expiry,
+        user=acting_user,
+        reason="grant: case officer's read access until follow-ups are over",
+    )
 
 
 def grants_membership_ended(*, membership: Membership, acting_user: User) -> int:

@@ -390,17 +390,15 @@ def attendance_record_week(
             to_update.append(row)
     # Hours over the placement's weekly scope are refused: the scope is what the
     # referring agency agreed to.
+    entered = {(entry.placement_id, entry.date) for entry in entries}
     for placement_id, attended in weekly_attended.items():
         placement = placements[placement_id]
+        # Days of this week already recorded and not re-entered now.
         other_days = sum(
             (
                 row.attended_hours
-                for (row_placement, row_date), row in existing.items()
-                if row_placement == placement_id
-                and not any(
-                    entry.placement_id == placement_id and entry.date == row_date
-                    for entry in entries
-                )
+                for key, row in existing.items()
+                if key[0] == placement_id and key not in entered
             ),
             Decimal(0),
         )

@@ -198,3 +198,29 @@ def test_case_officer_read_access_ends_after_the_follow_up_period(
         assert visible(case_officer) == set()
         with pytest.raises(Http404):
             placement_get_for(user=case_officer, placement_id=placement.pk)
+
+
+def test_reassigned_supervisor_loses_the_expiry(
+    placement, supervisor, enterprise, manager, settings
+):
+    """A supervisor moved off and back on keeps access past the old grace period."""
+    settings.SUPERVISOR_READ_GRACE_DAYS = 30
+    successor = user_with_role(Role.SUPERVISOR, enterprise)
+    with time_machine.travel(TODAY, tick=False):
+        placement_change_supervisors(
+            placement=placement, supervisors=[successor], acting_user=manager, on=TODAY
+        )
+        grant = ParticipantUserObjectPermission.objects.get(
+            user=supervisor, permission__codename="view_participant"
+        )
+        assert grant.expires_on == TODAY + timedelta(days=30)
+        placement_change_supervisors(
+            placement=placement, supervisors=[successor, supervisor], acting_user=manager, on=TODAY
+        )
+        grant.refresh_from_db()
+        assert grant.expires_on is None
+        assert grant.history.filter(
+            history_change_reason="grant: supervisor assigned", expires_on__isnull=True
+        ).exists()
+    with time_machine.travel(TODAY + timedelta(days=60), tick=False):
+        assert visible(supervisor) == {placement.participant_id}
