@@ -11,6 +11,7 @@ from audit.events import record_access
 from participants.policy import Relation, Section
 from placements.forms import apply_service_errors
 from placements.selectors import names_visible_in_lists, placement_get_for
+from placements.views import record_placement_view
 
 from . import services
 from .forms_followup import FollowUpRecordForm, PlacementEndForm, ReviewForm
@@ -43,15 +44,7 @@ class PlacementFormView(View):
         return self.relation in self.placement.access.relations
 
     def render_form(self, request, form):
-        record_access(
-            request,
-            action="view",
-            participant_id=self.placement.participant_id,
-            section=self.section,
-            object_type="placement",
-            object_id=self.placement.pk,
-            relations=self.placement.access.relations,
-        )
+        record_placement_view(request, self.placement, self.section)
         return render(request, self.template_name, {"placement": self.placement, "form": form})
 
     def get(self, request, placement_id):

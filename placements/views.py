@@ -73,6 +73,19 @@ class PlacementListView(View):
         )
 
 
+def record_placement_view(request, placement, section: str) -> None:
+    """The access event for a page about one placement (before it is rendered)."""
+    record_access(
+        request,
+        action="view",
+        participant_id=placement.participant_id,
+        section=section,
+        object_type="placement",
+        object_id=placement.pk,
+        relations=placement.access.relations,
+    )
+
+
 class PlacementMixin:
     """Fetch the placement through the selector (404), then check the relation (403).
 
@@ -93,15 +106,7 @@ class PlacementMixin:
         return super().dispatch(request, *args, **kwargs)
 
     def record_view(self, request) -> None:
-        record_access(
-            request,
-            action="view",
-            participant_id=self.placement.participant_id,
-            section=self.section,
-            object_type="placement",
-            object_id=self.placement.pk,
-            relations=self.placement.access.relations,
-        )
+        record_placement_view(request, self.placement, self.section)
 
     def detail_url(self) -> str:
         return reverse("placements:detail", kwargs={"placement_id": self.placement.pk})
