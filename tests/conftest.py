@@ -157,3 +157,48 @@ def english(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def other_case_officer(db):
+    """A case officer at another agency: no relationship to the fixture placement."""
+    from tests.factories import OrganisationFactory
+
+    other_agency = OrganisationFactory(kind=Organisation.Kind.AGENCY, name="Kommunen AME")
+    return user_with_role(Role.CASE_OFFICER, other_agency, username="other_case_officer")
+
+
+@pytest.fixture
+def login(client, signed_in):
+    """``login(user)`` → the test client, signed in past the second factor, English pages."""
+
+    def _login(user):
+        signed_in(client, user)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def users(
+    manager,
+    supervisor,
+    other_supervisor,
+    case_officer,
+    other_case_officer,
+    analyst,
+    auditor,
+    admin_user,
+):
+    """One user per role and relationship, by name, for allowed/denied tables."""
+    return {
+        "manager": manager,
+        "supervisor": supervisor,
+        "other_supervisor": other_supervisor,
+        "case_officer": case_officer,
+        "other_case_officer": other_case_officer,
+        "analyst": analyst,
+        "auditor": auditor,
+        "admin": admin_user,
+    }

@@ -18,16 +18,6 @@ def _clock():
         yield
 
 
-@pytest.fixture
-def login(client, signed_in):
-    def _login(user):
-        signed_in(client, user)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return _login
-
-
 def _build(count, *, enterprise, unit, supervisor, manager, agency, case_officer):
     """Running placements with submitted plans, plus as many waiting referrals."""
     for _index in range(count):

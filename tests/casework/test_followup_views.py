@@ -7,16 +7,13 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from accounts.models import Organisation, Role
 from audit.models import AccessEvent
 from casework.models import Exit, FollowUp, Outcome, Review
 from casework.services import placement_end
 from placements.models import Placement
 from tests.factories import (
-    OrganisationFactory,
     make_active_placement,
     make_participant,
-    user_with_role,
 )
 
 TODAY = datetime(2026, 3, 25, 10, tzinfo=UTC)
@@ -26,45 +23,6 @@ TODAY = datetime(2026, 3, 25, 10, tzinfo=UTC)
 def _clock():
     with time_machine.travel(TODAY):
         yield
-
-
-@pytest.fixture
-def other_case_officer(db):
-    other_agency = OrganisationFactory(kind=Organisation.Kind.AGENCY, name="Kommunen AME")
-    return user_with_role(Role.CASE_OFFICER, other_agency, username="other_case_officer")
-
-
-@pytest.fixture
-def login(client, signed_in):
-    def _login(user):
-        signed_in(client, user)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return _login
-
-
-@pytest.fixture
-def users(
-    manager,
-    supervisor,
-    other_supervisor,
-    case_officer,
-    other_case_officer,
-    analyst,
-    auditor,
-    admin_user,
-):
-    return {
-        "manager": manager,
-        "supervisor": supervisor,
-        "other_supervisor": other_supervisor,
-        "case_officer": case_officer,
-        "other_case_officer": other_case_officer,
-        "analyst": analyst,
-        "auditor": auditor,
-        "admin": admin_user,
-    }
 
 
 ROLES = [

@@ -10,13 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import Organisation, Role
+from accounts.models import Role
 from audit.models import AccessEvent
 from participants import policy
 from placements.models import Attendance, Placement, PlacementSupervisor, Programme
 from placements.services import AttendanceEntry, attendance_record_week, referral_register
 from tests.factories import (
-    OrganisationFactory,
     UnitFactory,
     make_active_placement,
     make_participant,
@@ -32,47 +31,6 @@ WEEK = date(2026, 1, 12)
 def _clock():
     with time_machine.travel(TODAY):
         yield
-
-
-@pytest.fixture
-def other_case_officer(db):
-    other_agency = OrganisationFactory(kind=Organisation.Kind.AGENCY, name="Kommunen AME")
-    return user_with_role(Role.CASE_OFFICER, other_agency, username="other_case_officer")
-
-
-@pytest.fixture
-def login(client, signed_in):
-    """``login(user)`` → a client signed in with a second factor, English pages."""
-
-    def _login(user):
-        signed_in(client, user)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return _login
-
-
-@pytest.fixture
-def users(
-    manager,
-    supervisor,
-    other_supervisor,
-    case_officer,
-    other_case_officer,
-    analyst,
-    auditor,
-    admin_user,
-):
-    return {
-        "manager": manager,
-        "supervisor": supervisor,
-        "other_supervisor": other_supervisor,
-        "case_officer": case_officer,
-        "other_case_officer": other_case_officer,
-        "analyst": analyst,
-        "auditor": auditor,
-        "admin": admin_user,
-    }
 
 
 def _expect(allowed: set, hidden: set = frozenset()) -> dict:
