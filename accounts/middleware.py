@@ -83,6 +83,14 @@ class SessionLifetimeMiddleware:
         # After the view, so that the request that signs in starts the clock.
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            request.session.setdefault(SIGNED_IN_AT, now)
-            request.session[LAST_SEEN_AT] = now
+            session = request.session
+            session.setdefault(SIGNED_IN_AT, now)
+            last_seen_at = session.get(LAST_SEEN_AT)
+            # The idle clock is refreshed at most once per SESSION_ACTIVITY_RESOLUTION
+            # seconds: writing the session back on every request cost three
+            # queries per page (docs/performance.md). A session therefore ends
+            # after between SESSION_COOKIE_AGE minus the resolution and
+            # SESSION_COOKIE_AGE of idleness: never later than the timeout.
+            if last_seen_at is None or now - last_seen_at >= settings.SESSION_ACTIVITY_RESOLUTION:
+                session[LAST_SEEN_AT] = now  # marks the session modified: saved, cookie renewed
         return response

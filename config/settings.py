@@ -158,9 +158,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions: idle timeout (refreshed on each request) inside an absolute lifetime.
+# Sessions: idle timeout inside an absolute lifetime. The idle clock (and the
+# store's expiry and the cookie with it) is refreshed when a request comes at
+# least SESSION_ACTIVITY_RESOLUTION seconds after the last refresh, not on
+# every request (accounts.middleware.SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_ACTIVITY_RESOLUTION = 60
 SESSION_ABSOLUTE_LIFETIME = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

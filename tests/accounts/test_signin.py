@@ -384,6 +384,44 @@ def test_idle_timeout(client, manager, clock):
     assert response.url.startswith(reverse("login"))
 
 
+def test_idle_clock_is_written_back_at_most_once_per_resolution(client, manager, clock):
+    from accounts.middleware import LAST_SEEN_AT
+
+    device, _secret = totp_device_create(user=manager, confirmed=True)
+    sign_in_through_forms(client, manager, device)
+    key = client.session.session_key
+    seen = client.session[LAST_SEEN_AT]
+    stored = Session.objects.get(session_key=key).expire_date
+
+    clock.shift(timedelta(seconds=30))
+    assert client.get(reverse("home")).status_code == 200
+    # Within the resolution: the session is not written back (no query, no cookie).
+    assert client.session[LAST_SEEN_AT] == seen
+    assert Session.objects.get(session_key=key).expire_date == stored
+
+    clock.shift(timedelta(seconds=31))
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert client.session[LAST_SEEN_AT] == seen + 61
+    assert Session.objects.get(session_key=key).expire_date == stored + timedelta(seconds=61)
+    assert client.session.session_key == key
+
+
+def test_idle_timeout_never_later_than_the_timeout_after_the_last_request(client, manager, clock):
+    device, _secret = totp_device_create(user=manager, confirmed=True)
+    sign_in_through_forms(client, manager, device)
+    clock.shift(timedelta(seconds=59))
+    assert client.get(reverse("home")).status_code == 200  # not written back
+
+    # 30 minutes after the last write, 29 min 1 s after the last request: ended
+    # (the session ends up to the resolution early, never late).
+    clock.shift(timedelta(minutes=29, seconds=2))
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
 def test_absolute_lifetime_ends_a_busy_session(client, manager, clock):
     device, _secret = totp_device_create(user=manager, confirmed=True)
     sign_in_through_forms(client, manager, device)

@@ -176,7 +176,7 @@ def test_flag_no_current_relationship(
 # session, user, memberships (cached on the user for the request), OTP device
 # = 4; paginator count 1; the page of events 1 (the three flags are subqueries
 # in the same statement); usernames 1; organisation names 1; the session save
-# (SESSION_SAVE_EVERY_REQUEST) in a savepoint = 3.
+# in a savepoint = 3 (the first request after sign-in starts the idle clock).
 EVENT_LIST_QUERIES = 4 + 1 + 1 + 1 + 1 + 3
 
 
@@ -245,7 +245,8 @@ def test_history_is_404_outside_the_auditors_organisation(
 
 # session, user, memberships, device = 4; the participant 1; the access event
 # 1; the data key 1; one per history source (placement and assessment ids
-# are subqueries); usernames 1; session save in a savepoint 3.
+# are subqueries); usernames 1; session save in a savepoint 3 (the first
+# request after sign-in starts the idle clock).
 HISTORY_QUERIES = 4 + 1 + 1 + 1 + len(review.HISTORY_SOURCES) + 1 + 3
 
 

@@ -93,7 +93,8 @@ def test_review_before_the_start_is_refused_by_the_service(placement, case_offic
 
 
 # Session, user, memberships, OTP device (4); paginator COUNT and rows (2);
-# access event INSERT (1); session saved (3). Rows add none.
+# access event INSERT (1); session saved (3: the first request after sign-in starts
+# the idle clock). Rows add none.
 REVIEWS_DUE_QUERIES = 10
 
 
@@ -290,7 +291,8 @@ def test_follow_up_404_identical_to_missing(ended, other_supervisor, login):
 
 
 # Session, user, memberships, OTP device (4); paginator COUNT and rows (2);
-# access event INSERT (1); session saved (3). Rows add none.
+# access event INSERT (1); session saved (3: the first request after sign-in starts
+# the idle clock). Rows add none.
 FOLLOW_UPS_QUERIES = 10
 
 
