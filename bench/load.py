@@ -145,6 +145,47 @@ def fetch(port: int, path: str, cookie: str) -> tuple[int, float]:
     return status, (time.perf_counter() - started) * 1000
 
 
+def cpu_seconds(pids) -> float:
+    """User + system CPU seconds used so far by these processes (those still alive)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def server_pids(server: subprocess.Popen) -> list[int]:
+    """gunicorn's master and workers."""
+    try:
+        with open(f"/proc/{server.pid}/task/{server.pid}/children") as handle:
+            children = [int(pid) for pid in handle.read().split()]
+    except OSError:
+        children = []
+    return [server.pid, *children]
+
+
+def database_pids(database: str) -> list[int]:
+    """The PostgreSQL backends serving the bench database (the server's own pids)."""
+    import psycopg
+
+    with psycopg.connect(f"{data_server()}/postgres", autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [database]
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def data_server() -> str:
+    from bench import data
+
+    return data.POSTGRES_SERVER
+
+
 def run_load(port: int, sessions: list[dict], seconds: float, max_requests: int) -> dict:
     lock = threading.Lock()
     samples: dict[str, list[float]] = {}
@@ -262,7 +303,21 @@ def main(argv: list[str] | None = None) -> int:
                         if status != 200:
                             raise SystemExit(f"warm-up {path} for {session['user']}: HTTP {status}")
             log(f"load: {len(sessions)} users for {args.seconds:.0f} s")
+            # Where the machine's CPU goes, per request: the app server, the
+            # database backends of the bench database, and this load generator
+            # (all on the same cores; see docs/performance.md).
+            database = data.database_url(args.scale, "postgres").rsplit("/", 1)[1]
+            app, db_pids = server_pids(server), database_pids(database)
+            before = (cpu_seconds(app), cpu_seconds(db_pids), time.process_time())
             result = run_load(port, sessions, args.seconds, args.max_requests)
+            after = (cpu_seconds(app), cpu_seconds(db_pids), time.process_time())
+            served = max(result["requests"], 1)
+            result["cpu_ms_per_request"] = {
+                name: round((end - start) * 1000 / served, 2)
+                for name, start, end in zip(
+                    ("gunicorn", "postgresql", "load_generator"), before, after, strict=True
+                )
+            }
         finally:
             stop(server)
             log("load: gunicorn stopped")

@@ -17,7 +17,7 @@ from participants.selectors import (
     participant_list_for,
 )
 from placements.models import PlacementSupervisor
-from placements.selectors import placement_list_for
+from placements.selectors import placement_followed_list_for, placement_list_for
 
 
 def _filtered(*, user: User, filters: ParticipantFilters) -> QuerySet[Participant]:
@@ -93,11 +93,16 @@ def participant_filter_choices_for(*, user: User) -> dict:
     """Units and supervisors the list can be filtered by: those the user may see."""
     placements = placement_list_for(user=user)
     own = organisations_with_role(user, Role.MANAGER, Role.SUPERVISOR)
-    # ``pk IN`` the visible placements' units rather than EXISTS per unit, for
-    # the same reason as the supervisors below.
+    # Every unit of the user's own enterprises, and the units of the placements
+    # they follow as a case officer elsewhere: a placement's unit is always of
+    # its participant's enterprise, so the other visible placements add none.
+    # (Matching all visible placements' units made a manager's database read
+    # the enterprise's every placement for the unit list.) ``pk IN`` rather
+    # than EXISTS per unit, for the same reason as the supervisors below.
+    followed = placement_followed_list_for(user=user)
     units = (
         Unit.objects.filter(
-            Q(organisation_id__in=own) | Q(pk__in=placements.order_by().values("unit_id"))
+            Q(organisation_id__in=own) | Q(pk__in=followed.order_by().values("unit_id"))
         )
         .select_related("organisation")
         .order_by("organisation__name", "name")

@@ -79,6 +79,21 @@ def placement_list_for(*, user: User) -> QuerySet[Placement]:
     )
 
 
+def placement_followed_list_for(*, user: User) -> QuerySet[Placement]:
+    """The placements the user sees as a case officer (review grants at their agencies).
+
+    A subset of :func:`placement_list_for`: the only placements a user can see
+    outside the enterprises where they are manager or supervisor (a placement's
+    unit is always of its participant's enterprise, see services).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Placement.objects.none()
+    agencies = organisations_with_role(user, Role.CASE_OFFICER)
+    return Placement.objects.filter(
+        pk__in=_granted_ids(user, "review_placement"), referring_organisation_id__in=agencies
+    )
+
+
 def placement_access_for(*, user: User, placement: Placement) -> Access:
     """The policy access of the user to this placement's participant, via this placement."""
     managed = organisations_with_role(user, Role.MANAGER)

@@ -218,6 +218,24 @@ def test_filters_status_unit_programme_supervisor(
     assert response.context["form"].errors["unit"]
 
 
+def test_unit_choices_are_own_enterprises_and_followed_placements_only(
+    client_for, placement, manager, supervisor, case_officer, enterprise, unit, other_unit
+):
+    """A case officer's choices are the units of the placements they follow; a
+    manager's and a supervisor's every unit of their enterprise; nobody gets a
+    unit of an enterprise they have no relationship with."""
+    idle_unit = type(unit).objects.create(organisation=enterprise, name="Snickeri", trade="cafe")
+
+    def unit_choices(user):
+        form = client_for(user).get(LIST).context["form"]
+        return {str(value) for value, _label in form.fields["unit"].choices if value}
+
+    assert unit_choices(manager) == {str(unit.pk), str(idle_unit.pk)}
+    assert unit_choices(supervisor) == {str(unit.pk), str(idle_unit.pk)}
+    assert unit_choices(case_officer) == {str(unit.pk)}
+    assert str(other_unit.pk) not in unit_choices(manager) | unit_choices(case_officer)
+
+
 def test_sort_by_name_in_swedish_order(client_for, manager, enterprise):
     for family_name in ("Öberg", "Andersson", "Zetterlund", "Åberg", "Ekström"):
         make_participant(organisation=enterprise, acting_user=manager, family_name=family_name)
