@@ -461,7 +461,17 @@ def attendance_month_for(*, user: User, placement_id, year: int, month: int) -> 
 
 
 def placement_supervised_by(*, user: User) -> QuerySet[Placement]:
-    """Visible placements the user records progress on now (a current supervisor)."""
-    return placement_list_for(user=user).filter(
-        Exists(_grants(user, "log_progress", expiring=False))
+    """Visible placements the user records progress on now (a current supervisor).
+
+    The ids of the user's current (not expiring) log_progress grants are read
+    first (one query; a supervisor has a crew's worth) and matched as a list:
+    with a correlated EXISTS, or even ``pk IN (subquery)``, PostgreSQL tested
+    every placement of the enterprise against the grants (the supervisor's
+    home page, docs/performance.md).
+    """
+    current = list(
+        PlacementUserObjectPermission.objects.filter(
+            user=user, permission__codename="log_progress", expires_on__isnull=True
+        ).values_list("content_object_id", flat=True)
     )
+    return placement_list_for(user=user).filter(pk__in=current)

@@ -112,12 +112,13 @@ def test_home_shows_at_most_ten_per_section(build, manager, login):
     assert len(home["past_planned_end"].items) == 10
 
 
-# Session, user, memberships, OTP device (4); then per role: supervisor 4
-# (units, assessments due, follow-ups due, participants), case officer 3
+# Session, user, memberships, OTP device (4); then per role: supervisor 6
+# (their current placement grants and their participant grants, read as id
+# lists; units, assessments due, follow-ups due, participants), case officer 3
 # (plans, reviews, per enterprise), manager 4 (referrals, units, follow-ups,
-# past planned end); the access event INSERT (1); session saved (3: the first request
-# after sign-in starts the idle clock).
-HOME_QUERIES = {"supervisor": 12, "case_officer": 11, "manager": 12}
+# past planned end); the access event INSERT (1); session saved (3: the first
+# request after sign-in starts the idle clock).
+HOME_QUERIES = {"supervisor": 14, "case_officer": 11, "manager": 12}
 
 
 @pytest.mark.parametrize("role", sorted(HOME_QUERIES))
