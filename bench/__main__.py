@@ -172,6 +172,11 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="comma-separated case prefixes, or module names: " + ", ".join(MODULES),
     )
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="comma-separated case names (or prefixes) to leave out, e.g. a slow variant",
+    )
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=20)
@@ -211,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
             repeats=args.repeats,
             log=log,
         )
-        results += harness.run(page_prefixes or None)
+        skip = {part.strip() for part in args.skip.split(",") if part.strip()}
+        results += harness.run(page_prefixes or None, skip=skip)
     if not args.no_modules:
         for name in MODULES:
             if only and name not in only:

@@ -513,9 +513,12 @@ class Harness:
         )
 
     # --- running -------------------------------------------------------------------
-    def run(self, only: set[str] | None = None) -> list[Result]:
+    def run(self, only: set[str] | None = None, skip: set[str] = frozenset()) -> list[Result]:
         results = []
         for case in self.cases():
+            name = case[0] if isinstance(case, tuple) else case.name
+            if any(name.startswith(prefix) for prefix in skip):
+                continue
             if isinstance(case, tuple):
                 name, reason = case
                 if only and not any(name.startswith(prefix) for prefix in only):
