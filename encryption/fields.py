@@ -22,6 +22,8 @@ looks like the plaintext:
   raises :class:`FieldNotPermitted` when read.
 """
 
+from uuid import UUID
+
 from django import forms
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
@@ -91,21 +93,35 @@ def binding_for(model: type[models.Model], field_name: str, row_id) -> str:
 _BINDING_PREFIXES: dict[tuple[type[models.Model], str], tuple[str, str]] = {}
 
 
-def binding(instance: models.Model, field_name: str) -> str:
-    model = type(instance)
-    origin = _BINDING_PREFIXES.get((model, field_name))
-    if origin is None:
-        origin = _BINDING_PREFIXES[model, field_name] = (
+def _binding_prefix(model: type[models.Model], field_name: str) -> tuple[str, str]:
+    prefix = _BINDING_PREFIXES.get((model, field_name))
+    if prefix is None:
+        prefix = _BINDING_PREFIXES[model, field_name] = (
             row_id_attname(model),
             f"{origin_model(model)._meta.label_lower}.{field_name}:",
         )
-    row_id = instance.__dict__.get(origin[0])
+    return prefix
+
+
+def _bound_to(prefix: tuple[str, str], instance: models.Model, field_name: str) -> str:
+    row_id = instance.__dict__.get(prefix[0])
+    if type(row_id) is UUID:
+        # prefix + str(row_id) in one formatting step (this runs for every
+        # value read); the same text as UUID.__str__ makes from the same hex.
+        h = row_id.hex
+        return f"{prefix[1]}{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
     if row_id is None:
+        model = type(instance)
         raise PlaintextLeak(
             f"{origin_model(model)._meta.label}.{field_name}: the row has no id yet; "
             "encrypted rows need a UUID primary key set before save"
         )
-    return origin[1] + str(row_id)
+    return prefix[1] + str(row_id)
+
+
+def binding(instance: models.Model, field_name: str) -> str:
+    """The associated-data binding of ``instance``'s value of ``field_name``."""
+    return _bound_to(_binding_prefix(type(instance), field_name), instance, field_name)
 
 
 #: model -> attribute of its data key id (the ``data_key`` foreign key's attname).
@@ -122,8 +138,14 @@ def data_key_of(instance: models.Model):
     # The DataKey select_related() or an assignment put on the instance, if it
     # is the one the row points at.
     data_key = instance._state.fields_cache.get(DATA_KEY_FIELD)
-    if data_key is not None and data_key.id == data_key_id:
-        return data_key
+    if data_key is not None:
+        try:
+            # UUID.__eq__ is Python code; the ints compare the same ids in C.
+            same = data_key.id.int == data_key_id.int
+        except AttributeError:  # no id, or one assigned as text
+            same = data_key.id == data_key_id
+        if same:
+            return data_key
     if data_key_id is None:
         raise PlaintextLeak(
             f"{instance._meta.label}: no data key set; the service must set data_key first"
@@ -152,28 +174,34 @@ class EncryptedAttribute(DeferredAttribute):
     the instance's fetch mode, and decrypted only when read.
     """
 
+    def __init__(self, field) -> None:
+        super().__init__(field)
+        # Looked up for every row loaded and every value read: kept here once.
+        self.attname = field.attname
+        self.name = field.name
+        #: model -> its _binding_prefix() for this field (a subclass reads
+        #: through its parent's descriptor; the prefix is the instance's model's).
+        self.prefixes: dict[type[models.Model], tuple[str, str]] = {}
+
     def __get__(self, instance, cls=None):
         if instance is None:
             return self
-        attname = self.field.attname
         data = instance.__dict__
-        if self.field.name in data.get(HIDDEN_FIELDS_ATTR, ()):
+        hidden = data.get(HIDDEN_FIELDS_ATTR)
+        if hidden and self.name in hidden:
             raise FieldNotPermitted(
-                f"{instance._meta.label}.{self.field.name} was withheld from the current user"
+                f"{instance._meta.label}.{self.name} was withheld from the current user"
             )
-        if attname not in data:
-            if not instance._is_pk_set():
-                raise AttributeError(
-                    f"Cannot retrieve deferred field {attname!r} of an unsaved row"
-                )
-            instance._state.fetch_mode.fetch(self, instance)
-            if attname not in data:
-                raise instance._meta.model.DoesNotExist(
-                    f"{instance._meta.object_name} matching query does not exist."
-                )
-        value = data[attname]
+        try:
+            value = data[self.attname]
+        except KeyError:
+            value = self.fetch_deferred(instance)
         if isinstance(value, Sealed):
-            bound = binding(instance, self.field.name)
+            model = type(instance)
+            prefix = self.prefixes.get(model)
+            if prefix is None:
+                prefix = self.prefixes[model] = _binding_prefix(model, self.name)
+            bound = _bound_to(prefix, instance, self.name)
             if value.plaintext is None or value.owner != bound:
                 # Authenticate the value for *this* row and field, so that a
                 # value moved here from elsewhere raises instead of showing.
@@ -182,12 +210,26 @@ class EncryptedAttribute(DeferredAttribute):
             return value.plaintext
         return "" if value is None else value
 
+    def fetch_deferred(self, instance):
+        """The value of a deferred field, fetched (as ciphertext) through the fetch mode."""
+        if not instance._is_pk_set():
+            raise AttributeError(
+                f"Cannot retrieve deferred field {self.attname!r} of an unsaved row"
+            )
+        instance._state.fetch_mode.fetch(self, instance)
+        try:
+            return instance.__dict__[self.attname]
+        except KeyError:
+            raise instance._meta.model.DoesNotExist(
+                f"{instance._meta.object_name} matching query does not exist."
+            ) from None
+
     def __set__(self, instance, value) -> None:
         if isinstance(value, Sealed):
             if value.plaintext is None:
                 # Ciphertext as loaded (Model.__init__ of every row read): stored
                 # as it is, authenticated when read.
-                instance.__dict__[self.field.attname] = value
+                instance.__dict__[self.attname] = value
                 return
             # A decrypted value taken from some row: keep it as plaintext, so
             # that it is encrypted for the row it now belongs to.
@@ -334,6 +376,12 @@ class EncryptedTextField(models.Field):
 
     # --- database conversion ---------------------------------------------
     def from_db_value(self, value, expression, connection):
+        # Having a converter makes Django convert every row of a query (on
+        # PostgreSQL, whose plain rows need none, about 2 % of loading a note;
+        # docs/performance.md). It stays: it is what makes values(),
+        # values_list() and raw() hand out Sealed ciphertext (encryption.search
+        # relies on it), and a field cannot tell those queries from the ones
+        # that build model instances.
         if value is None:
             return None
         return Sealed(value)  # one copy, from bytes or a memoryview alike

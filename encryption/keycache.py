@@ -58,7 +58,12 @@ def prefetch(data_key_ids: Iterable[uuid.UUID]) -> None:
             remember(data_key)
 
 
-def _unwrapped() -> "weakref.WeakValueDictionary[uuid.UUID, DataKey]":
+def _unwrapped() -> "weakref.WeakValueDictionary[int, DataKey]":
+    """Live data key instances with an unwrapped cipher, by ``id.int``.
+
+    Keyed by the id's int rather than the UUID: this is looked up for every
+    row read, and ``UUID.__hash__`` is Python code.
+    """
     try:
         return _local.unwrapped
     except AttributeError:
@@ -92,7 +97,10 @@ def cipher(data_key: DataKey, generation: int) -> AESGCM:
             found = ciphers.get(generation)
             if found is not None:
                 return found
-        twin = _unwrapped().get(data_key.id)
+        # Read for every row: the registry straight from the thread's state,
+        # looked up by the id's int (UUID.__hash__ is Python code).
+        registry = getattr(_local, "unwrapped", None)
+        twin = registry.get(data_key.id.int) if registry is not None else None
         if twin is not None and twin is not data_key and twin.destroyed_at is None:
             twin_ciphers = twin.__dict__.get("_ciphers")
             found = twin_ciphers.get(generation) if twin_ciphers else None
@@ -103,10 +111,13 @@ def cipher(data_key: DataKey, generation: int) -> AESGCM:
                     state = _wrap_state(data_key, generation)
                     same = state is not None and state == _wrap_state(twin, generation)
                 if same:
-                    data_key.__dict__.setdefault("_ciphers", {})[generation] = found
+                    if ciphers is None:
+                        data_key._ciphers = {generation: found}
+                    else:
+                        ciphers[generation] = found
                     return found
     found = data_key.cipher(generation)  # unwraps, or raises
-    _unwrapped()[data_key.id] = data_key
+    _unwrapped()[data_key.id.int] = data_key
     return found
 
 
@@ -116,7 +127,7 @@ def forget(data_key_id: uuid.UUID | None = None) -> None:
         _unwrapped().clear()
     else:
         _entries().pop(data_key_id, None)
-        _unwrapped().pop(data_key_id, None)
+        _unwrapped().pop(uuid.UUID(str(data_key_id)).int, None)
 
 
 def _clear(**_kwargs) -> None:

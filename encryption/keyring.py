@@ -12,10 +12,11 @@ import json
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
 from .exceptions import KeyRingError
@@ -47,6 +48,11 @@ class KeyRing:
     keks: dict[str, bytes]
     primary_id: str
     blind_index_key: bytes
+    #: KEK id -> its AES-GCM cipher, made once per key ring; it holds what
+    #: ``keks`` already holds for as long.
+    _kek_ciphers: dict[str, AESGCM] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def primary(self) -> bytes:
@@ -59,6 +65,13 @@ class KeyRing:
             raise KeyRingError(
                 f"key {key_id!r} is not in FIELD_ENCRYPTION_KEYS; it is needed to unwrap a data key"
             ) from None
+
+    def kek_cipher(self, key_id: str) -> AESGCM:
+        """The AES-GCM cipher of a KEK (unwrapping runs once per data key read)."""
+        cipher = self._kek_ciphers.get(key_id)
+        if cipher is None:
+            cipher = self._kek_ciphers[key_id] = AESGCM(self.kek(key_id))
+        return cipher
 
 
 def parse_keys(field_keys: str, blind_index_key: str) -> KeyRing:

@@ -126,11 +126,12 @@ def unwrap_data_key(
         kek_id, wrapped = previous_kek_id, previous_wrapped
     else:
         raise DecryptionError(f"data key {data_key_id} has no generation {generation}")
-    kek_cipher = None if kek_ciphers is None else kek_ciphers.get(kek_id)
-    if kek_cipher is None:
-        kek_cipher = AESGCM(get_keyring().kek(kek_id))
-        if kek_ciphers is not None:
-            kek_ciphers[kek_id] = kek_cipher
+    if kek_ciphers is None:
+        kek_cipher = get_keyring().kek_cipher(kek_id)
+    else:
+        kek_cipher = kek_ciphers.get(kek_id)
+        if kek_cipher is None:
+            kek_cipher = kek_ciphers[kek_id] = AESGCM(get_keyring().kek(kek_id))
     return crypto.unwrap_with(
         kek_cipher,
         kek_id=kek_id,
