@@ -28,7 +28,12 @@ from casework.selectors import (
 from casework.services import assessment_record, goal_add, progress_note_add, review_record
 from participants.selectors import participant_get_for
 from placements.models import Programme
-from placements.selectors import attendance_list_for, placement_get_for, placement_list_for
+from placements.selectors import (
+    attendance_list_for,
+    placement_followed_list_for,
+    placement_get_for,
+    placement_list_for,
+)
 from placements.services import AttendanceEntry, attendance_record_week, referral_register
 from tests.factories import (
     MembershipFactory,
@@ -44,6 +49,7 @@ START = date(2026, 1, 5)  # a Monday; make_active_placement's default start
 PINNED = {
     "participant_list_for",
     "placement_list_for",
+    "placement_followed_list_for",
     "attendance_list_for",
     "progress_note_list_for",
     "goal_list_for",
@@ -132,6 +138,55 @@ def test_placement_list_for(
 
     # The user's memberships, then the placements with participant, keys, unit, agency.
     _pinned(django_assert_num_queries, 2, grow, evaluate, rows=3)
+
+
+@pytest.mark.parametrize("role_fixture", ["manager", "supervisor", "case_officer"])
+def test_placement_followed_list_for(
+    request,
+    role_fixture,
+    enterprise,
+    unit,
+    manager,
+    supervisor,
+    agency,
+    case_officer,
+    django_assert_num_queries,
+):
+    """Only the case officer follows placements; the others' list is empty, at
+    the same cost."""
+    user = request.getfixturevalue(role_fixture)
+    current = {}
+    made = []
+
+    def grow(count):
+        current["user"] = fresh(user)
+        for _ in range(count):
+            made.append(
+                make_active_placement(
+                    participant=make_participant(organisation=enterprise, acting_user=manager),
+                    unit=unit,
+                    supervisors=[supervisor],
+                    acting_user=manager,
+                    agency=agency,
+                    case_officer=case_officer,
+                )
+            )
+
+    def evaluate():
+        return list(placement_followed_list_for(user=current["user"]).values_list("pk", flat=True))
+
+    # The user's memberships, then the followed placements' ids.
+    queries = 2 if role_fixture == "case_officer" else 1
+    grow(3)
+    with django_assert_num_queries(queries):
+        first = evaluate()
+    grow(27)
+    with django_assert_num_queries(queries):
+        second = evaluate()
+    if role_fixture == "case_officer":
+        assert set(first) == {p.pk for p in made[:3]} and set(second) == {p.pk for p in made}
+    else:
+        assert first == second == []
 
 
 def _note(placement, author, number):
