@@ -74,7 +74,8 @@ def participant_page_for(*, user: User, filters: ParticipantFilters, page_number
         page = Paginator(named, LIST_PAGE_SIZE).get_page(page_number)
         shown = [row.pk for row in page.object_list]
         by_pk = participants.filter(pk__in=shown).in_bulk()
-        page.object_list = [by_pk[pk] for pk in shown]
+        # A participant removed between the two queries is left out, not a 500.
+        page.object_list = [by_pk[pk] for pk in shown if pk in by_pk]
     prefetch_related_objects(
         page.object_list,
         Prefetch(

@@ -469,6 +469,8 @@ def placement_supervised_by(*, user: User) -> QuerySet[Placement]:
     every placement of the enterprise against the grants (the supervisor's
     home page, docs/performance.md).
     """
+    if not user.is_authenticated or not user.is_active:
+        return Placement.objects.none()
     current = list(
         PlacementUserObjectPermission.objects.filter(
             user=user, permission__codename="log_progress", expires_on__isnull=True
