@@ -8,7 +8,10 @@ from config.urls import urlpatterns as project_urlpatterns
 
 
 def failing_view(request):
-    raise RuntimeError("Canary Karlsson 19850101-1234 support needs")
+    # Not a name the test data's Faker can produce: a family name alone becomes a
+    # canary of the session-wide log check (tests/conftest.py) when a test leaves
+    # the given name empty, and this message does reach the error log.
+    raise RuntimeError("Canary Qxzwbyson 19850101-1234 support needs")
 
 
 urlpatterns = [path("boom/", failing_view, name="boom"), *project_urlpatterns]
