@@ -12,6 +12,7 @@ from accounts.models import Role, User
 from accounts.roles import organisations_with_role
 from participants.models import ParticipantUserObjectPermission
 from participants.policy import WRITE, Relation, Section, access_for
+from participants.selectors import _granted_ids
 from placements.models import Placement
 from placements.selectors import LIST_PARTICIPANT_DEFERRED, RUNNING, placement_list_for
 
@@ -69,7 +70,6 @@ def review_due_on(placement: Placement) -> date | None:
 
 def _follow_up_visible_q(user: User) -> Q:
     """Managers of the enterprise; supervisors holding a (current or grace) grant."""
-    today = timezone.localdate()
     managed = organisations_with_role(user, Role.MANAGER)
     supervised_at = organisations_with_role(user, Role.SUPERVISOR)
     if not supervised_at:
@@ -80,13 +80,7 @@ def _follow_up_visible_q(user: User) -> Q:
     # joined every open follow-up of the enterprise before testing the grants
     # (25-30 ms of the supervisor's home page at 10,000 participants,
     # docs/performance.md).
-    granted = list(
-        ParticipantUserObjectPermission.objects.filter(
-            Q(expires_on__isnull=True) | Q(expires_on__gte=today),
-            user=user,
-            permission__codename="view_participant",
-        ).values_list("content_object_id", flat=True)
-    )
+    granted = [row["content_object_id"] for row in _granted_ids(user, "view_participant")]
     return Q(participant__organisation_id__in=managed) | (
         Q(participant_id__in=granted) & Q(participant__organisation_id__in=supervised_at)
     )
