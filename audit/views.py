@@ -43,7 +43,8 @@ def event_list(request):
         )
     events = review.event_list_for_auditor(user=request.user, event_filter=event_filter)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    users, organisations = review.names_for(list(page.object_list))
+    page.object_list = review.with_flags(list(page.object_list))
+    users, organisations = review.names_for(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -184,6 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-modules", action="store_true", help="skip bench.encryption etc.")
     parser.add_argument("--sqlite-path", help="a SQLite file instead of var/bench (smoke test)")
     parser.add_argument("--compare", nargs=2, metavar=("A.json", "B.json"))
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="after each page case's timed repeats, profile as many more with "
+        "pyinstrument and write DIR/<case>.txt (the timings are not affected)",
+    )
     args = parser.parse_args(argv)
     if args.compare:
         return compare(*args.compare)
@@ -215,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             warmup=args.warmup,
             repeats=args.repeats,
             log=log,
+            profile_dir=Path(args.profile) if args.profile else None,
         )
         skip = {part.strip() for part in args.skip.split(",") if part.strip()}
         results += harness.run(page_prefixes or None, skip=skip)

@@ -35,6 +35,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from unittest import mock
 
 from bench.guardian_generic import (
@@ -135,7 +136,17 @@ class Case:
 
 
 class Harness:
-    def __init__(self, *, manifest: dict, scale: int, db: str, warmup: int, repeats: int, log):
+    def __init__(
+        self,
+        *,
+        manifest: dict,
+        scale: int,
+        db: str,
+        warmup: int,
+        repeats: int,
+        log,
+        profile_dir: Path | None = None,
+    ):
         self.manifest = manifest
         self.scale = scale
         self.db = db
@@ -145,6 +156,7 @@ class Harness:
         self.clients: dict = {}
         self.users: dict = {}
         self._flip = 0
+        self.profile_dir = profile_dir
 
     # --- set-up ---------------------------------------------------------------
     def user(self, role: str):
@@ -238,18 +250,36 @@ class Harness:
                 call()
             _current, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
+            # Counted now: the next request's request_started signal empties the log.
+            queries = len(captured.captured_queries)
+            if self.profile_dir:
+                self._profile(case, call, repeats)
         return Result(
             case=case.name,
             scale=self.scale,
             db=self.db,
             median_ms=round(statistics.median(timings), 2),
             p95_ms=round(percentile(timings, 0.95), 2),
-            queries=len(captured.captured_queries),
+            queries=queries,
             peak_mb=round(peak / 2**20, 2),
             # CPU time of this process (Python, and SQLite, which runs in process):
             # robust when other jobs share the cores; excludes PostgreSQL's own work.
             extra={"cpu_ms": round(statistics.median(cpu), 2)},
         )
+
+    def _profile(self, case: Case, call: Callable, repeats: int) -> None:
+        """Run the case ``repeats`` times more under pyinstrument, after (not in)
+        the timed repeats, and write the call tree to ``<dir>/<case>.txt``."""
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        with profiler:
+            for _ in range(repeats):
+                call()
+        self.profile_dir.mkdir(parents=True, exist_ok=True)
+        path = self.profile_dir / f"{case.name.replace(':', '_')}.txt"
+        path.write_text(profiler.output_text(unicode=True, show_all=False))
+        self.log(f"  profile of {case.name} ({repeats} requests): {path}")
 
     # --- case definitions ---------------------------------------------------------
     def get(self, role: str, url_name: str, data=None, **kwargs) -> Callable:

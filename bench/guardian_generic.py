@@ -92,12 +92,15 @@ def generic_grants_ensure(log=print) -> int:
 
 
 def _analyze() -> None:
-    """Fresh planner statistics for the generic table (PostgreSQL; SQLite here keeps none)."""
+    """Fresh planner statistics for the generic table, as for the rest (bench.data)."""
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE guardian_userobjectpermission")
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            from config.sqlite3.base import ANALYSIS_LIMIT
+
+            cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+        cursor.execute("ANALYZE guardian_userobjectpermission")
 
 
 @contextmanager

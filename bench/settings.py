@@ -16,7 +16,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 # from SECRET_KEY and SALT_KEY.
 SALT_KEY = [secrets.token_hex(16)]
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "config.sqlite3":
     # An on-disk database, as in production, in a throw-away directory.
     DATABASES["default"]["TEST"] = {
         "NAME": os.path.join(tempfile.mkdtemp(prefix="stegvis-bench-"), "bench.sqlite3")

@@ -3,14 +3,15 @@
 import uuid
 from datetime import date, timedelta
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.lookups import InSubqueryFirst
 from accounts.models import Role, User
 from accounts.roles import organisations_with_role
-from participants.models import ParticipantUserObjectPermission
+from participants.models import Participant, ParticipantUserObjectPermission
 from participants.policy import WRITE, Relation, Section, access_for
 from participants.selectors import _granted_ids
 from placements.models import Placement
@@ -72,8 +73,16 @@ def _follow_up_visible_q(user: User) -> Q:
     """Managers of the enterprise; supervisors holding a (current or grace) grant."""
     managed = organisations_with_role(user, Role.MANAGER)
     supervised_at = organisations_with_role(user, Role.SUPERVISOR)
+    # The enterprise's participants are read first (accounts.lookups); from the
+    # due-date index PostgreSQL read the open follow-ups of every enterprise.
+    of_managed = Q(
+        InSubqueryFirst(
+            F("participant_id"),
+            Participant.objects.filter(organisation_id__in=managed).values("pk"),
+        )
+    )
     if not supervised_at:
-        return Q(participant__organisation_id__in=managed)
+        return of_managed
     # The supervisor's granted participants are read first (one query, a crew's
     # worth of ids) and matched as a list: as a correlated EXISTS, or even as
     # ``IN (subquery)`` past PostgreSQL's join_collapse_limit, the database
@@ -81,7 +90,7 @@ def _follow_up_visible_q(user: User) -> Q:
     # (25-30 ms of the supervisor's home page at 10,000 participants,
     # docs/performance.md).
     granted = [row["content_object_id"] for row in _granted_ids(user, "view_participant")]
-    return Q(participant__organisation_id__in=managed) | (
+    return of_managed | (
         Q(participant_id__in=granted) & Q(participant__organisation_id__in=supervised_at)
     )
 

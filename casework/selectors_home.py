@@ -7,8 +7,10 @@ from datetime import date, timedelta
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
+from accounts.lookups import InSubqueryFirst
 from accounts.models import Role, User
 from accounts.roles import organisations_with_role
+from participants.models import Participant
 from placements.models import Placement
 from placements.selectors import (
     LIST_PARTICIPANT_DEFERRED,
@@ -118,7 +120,15 @@ def home_manager_for(*, user: User, today: date | None = None) -> dict:
     """Referrals waiting, running placements per unit, what is overdue. Four queries."""
     today = today or timezone.localdate()
     managed = organisations_with_role(user, Role.MANAGER)
-    placements = placement_list_for(user=user).filter(participant__organisation_id__in=managed)
+    # The enterprise's participants first (accounts.lookups): placements carry
+    # no enterprise, and from the status index PostgreSQL read the waiting and
+    # running placements of every enterprise before keeping this one's.
+    placements = placement_list_for(user=user).filter(
+        InSubqueryFirst(
+            F("participant_id"),
+            Participant.objects.filter(organisation_id__in=managed).values("pk"),
+        )
+    )
     return {
         "today": today,
         "week_start": today - timedelta(days=today.weekday()),

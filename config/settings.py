@@ -122,6 +122,8 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL or DEFAULT_DATABASE_URL, conn_max_age=60)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, plus planner statistics kept up to date (config/sqlite3).
+    DATABASES["default"]["ENGINE"] = "config.sqlite3"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             # WAL lets the worker and the web process share the file without lock errors.

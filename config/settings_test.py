@@ -22,3 +22,10 @@ ENCRYPTION_DEV_KEY_FILE = None
 AXES_ENABLED = True
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+if DATABASES["default"]["ENGINE"] == "config.sqlite3":  # noqa: F405
+    # An in-memory test database, as Django gives its own SQLite backend; said
+    # explicitly because pytest-django recognises SQLite by Django's engine
+    # name and would otherwise give each xdist worker a file beside the
+    # development database.
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
