@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.lookups import InSubqueryFirst
 from accounts.models import Role, User
 from accounts.roles import organisations_with_role
 from encryption.fields import REGISTRY
@@ -45,7 +46,9 @@ def _granted_ids(user: User, codename: str):
     Lists filter with ``pk IN`` this, so the database starts from the user's
     few grants; a correlated EXISTS per participant made SQLite walk the whole
     enterprise (2.4× slower for a supervisor at 10,000 participants, see
-    docs/performance.md).
+    docs/performance.md). Inside the visibility ``OR`` it goes through
+    ``InSubqueryFirst``: PostgreSQL tested a plain ``IN`` against every
+    participant of the enterprise and then hash-joined every data key.
     """
     today = timezone.localdate()
     return (
@@ -90,8 +93,14 @@ def _visible_q(user: User) -> Q:
     agencies = organisations_with_role(user, Role.CASE_OFFICER)
     return (
         Q(organisation_id__in=managed)
-        | (Q(pk__in=_granted_ids(user, "view_participant")) & Q(organisation_id__in=supervised_at))
-        | (Q(pk__in=_granted_ids(user, "follow_participant")) & Exists(_referred_by(agencies)))
+        | (
+            Q(InSubqueryFirst(F("pk"), _granted_ids(user, "view_participant")))
+            & Q(organisation_id__in=supervised_at)
+        )
+        | (
+            Q(InSubqueryFirst(F("pk"), _granted_ids(user, "follow_participant")))
+            & Exists(_referred_by(agencies))
+        )
     )
 
 

@@ -5,10 +5,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.lookups import InSubqueryFirst
 from accounts.models import Membership, Organisation, Role, Unit, User
 from accounts.roles import organisations_with_role
 from participants.models import Consent
@@ -60,11 +61,11 @@ def _visible_q(user: User) -> Q:
     return (
         Q(participant__organisation_id__in=managed)
         | (
-            Q(pk__in=_granted_ids(user, "view_placement"))
+            Q(InSubqueryFirst(F("pk"), _granted_ids(user, "view_placement")))
             & Q(participant__organisation_id__in=supervised_at)
         )
         | (
-            Q(pk__in=_granted_ids(user, "review_placement"))
+            Q(InSubqueryFirst(F("pk"), _granted_ids(user, "review_placement")))
             & Q(referring_organisation_id__in=agencies)
         )
     )
