@@ -228,16 +228,19 @@ def _analyze() -> None:
     by table as requests use them; the test client never closes, so the
     bench gathers them here, sampled with the same ``analysis_limit``.
     """
+    analyze()
+
+
+def analyze(table: str = "") -> None:
+    """``ANALYZE`` (one table, or all), SQLite sampling as config/sqlite3 does."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE")
-        elif connection.vendor == "sqlite":
+        if connection.vendor == "sqlite":
             from config.sqlite3.base import ANALYSIS_LIMIT
 
             cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
-            cursor.execute("ANALYZE")
+        cursor.execute(f"ANALYZE {table}".strip())
 
 
 # --- the builder -----------------------------------------------------------------

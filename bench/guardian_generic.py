@@ -93,14 +93,9 @@ def generic_grants_ensure(log=print) -> int:
 
 def _analyze() -> None:
     """Fresh planner statistics for the generic table, as for the rest (bench.data)."""
-    from django.db import connection
+    from bench.data import analyze
 
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            from config.sqlite3.base import ANALYSIS_LIMIT
-
-            cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
-        cursor.execute("ANALYZE guardian_userobjectpermission")
+    analyze("guardian_userobjectpermission")
 
 
 @contextmanager

@@ -3,17 +3,16 @@
 import uuid
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.lookups import InSubqueryFirst
 from accounts.models import Role, User
 from accounts.roles import organisations_with_role
-from participants.models import Participant, ParticipantUserObjectPermission
+from participants.models import ParticipantUserObjectPermission
 from participants.policy import WRITE, Relation, Section, access_for
-from participants.selectors import _granted_ids
+from participants.selectors import _granted_ids, of_organisations
 from placements.models import Placement
 from placements.selectors import LIST_PARTICIPANT_DEFERRED, RUNNING, placement_list_for
 
@@ -75,12 +74,7 @@ def _follow_up_visible_q(user: User) -> Q:
     supervised_at = organisations_with_role(user, Role.SUPERVISOR)
     # The enterprise's participants are read first (accounts.lookups); from the
     # due-date index PostgreSQL read the open follow-ups of every enterprise.
-    of_managed = Q(
-        InSubqueryFirst(
-            F("participant_id"),
-            Participant.objects.filter(organisation_id__in=managed).values("pk"),
-        )
-    )
+    of_managed = Q(of_organisations(managed))
     if not supervised_at:
         return of_managed
     # The supervisor's granted participants are read first (one query, a crew's

@@ -7,10 +7,9 @@ from datetime import date, timedelta
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
-from accounts.lookups import InSubqueryFirst
 from accounts.models import Role, User
 from accounts.roles import organisations_with_role
-from participants.models import Participant
+from participants.selectors import of_organisations
 from placements.models import Placement
 from placements.selectors import (
     LIST_PARTICIPANT_DEFERRED,
@@ -123,12 +122,7 @@ def home_manager_for(*, user: User, today: date | None = None) -> dict:
     # The enterprise's participants first (accounts.lookups): placements carry
     # no enterprise, and from the status index PostgreSQL read the waiting and
     # running placements of every enterprise before keeping this one's.
-    placements = placement_list_for(user=user).filter(
-        InSubqueryFirst(
-            F("participant_id"),
-            Participant.objects.filter(organisation_id__in=managed).values("pk"),
-        )
-    )
+    placements = placement_list_for(user=user).filter(of_organisations(managed))
     return {
         "today": today,
         "week_start": today - timedelta(days=today.weekday()),

@@ -104,6 +104,14 @@ def _visible_q(user: User) -> Q:
     )
 
 
+def of_organisations(organisation_ids: list, field: str = "participant_id"):
+    """Rows whose ``field`` is a participant of these organisations, read first
+    (accounts.lookups): for tables about participants that carry no enterprise."""
+    return InSubqueryFirst(
+        F(field), Participant.objects.filter(organisation_id__in=organisation_ids).values("pk")
+    )
+
+
 def participant_list_for(*, user: User) -> QuerySet[Participant]:
     """Every participant the user may see, with names; contact and health not loaded."""
     if not user.is_authenticated or not user.is_active:

@@ -102,6 +102,21 @@ def _pinned(django_assert_num_queries, queries: int, grow, evaluate, rows: int, 
             assert len(check()) == 10 * rows
 
 
+def _add_placements(count, enterprise, unit, manager, supervisor, agency, case_officer):
+    """``count`` active placements in the unit, each with its own participant."""
+    return [
+        make_active_placement(
+            participant=make_participant(organisation=enterprise, acting_user=manager),
+            unit=unit,
+            supervisors=[supervisor],
+            acting_user=manager,
+            agency=agency,
+            case_officer=case_officer,
+        )
+        for _ in range(count)
+    ]
+
+
 @pytest.mark.parametrize("role_fixture", ["manager", "supervisor", "case_officer"])
 def test_placement_list_for(
     request,
@@ -120,15 +135,7 @@ def test_placement_list_for(
     def grow(count):
         # A fresh instance each time, as in a new request: the roles are not cached yet.
         current["user"] = fresh(user)
-        for _ in range(count):
-            make_active_placement(
-                participant=make_participant(organisation=enterprise, acting_user=manager),
-                unit=unit,
-                supervisors=[supervisor],
-                acting_user=manager,
-                agency=agency,
-                case_officer=case_officer,
-            )
+        _add_placements(count, enterprise, unit, manager, supervisor, agency, case_officer)
 
     def evaluate():
         return [
@@ -160,17 +167,9 @@ def test_placement_followed_list_for(
 
     def grow(count):
         current["user"] = fresh(user)
-        for _ in range(count):
-            made.append(
-                make_active_placement(
-                    participant=make_participant(organisation=enterprise, acting_user=manager),
-                    unit=unit,
-                    supervisors=[supervisor],
-                    acting_user=manager,
-                    agency=agency,
-                    case_officer=case_officer,
-                )
-            )
+        made.extend(
+            _add_placements(count, enterprise, unit, manager, supervisor, agency, case_officer)
+        )
 
     def evaluate():
         return list(placement_followed_list_for(user=current["user"]).values_list("pk", flat=True))
