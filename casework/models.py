@@ -155,6 +155,12 @@ class Assessment(models.Model):
         ordering = ["date"]
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
+        indexes = [
+            # A placement's first and latest assessment (progress in the
+            # outcome report, the assessment history) read straight from the
+            # index instead of sorting the placement's assessments each time.
+            models.Index(fields=["placement", "date", "id"], name="assessment_placement_date"),
+        ]
 
     def __str__(self) -> str:
         return f"Assessment {self.id}"

@@ -3,18 +3,22 @@
 A report is a constant number of queries whatever the number of participants
 (eight; pinned by tests/casework/reports/test_queries.py):
 
-1. placements grouped by every breakdown at once (programme, unit, gender,
-   age band, education, labour-market status, target-group flags), with
+1. placements grouped by every breakdown at once (programme, gender, age
+   band, education, labour-market status, target-group flags), with
    conditional aggregation for started / active / ended and each exit outcome;
 2. follow-ups of the period's exits, grouped the same way and by kind;
-3. attendance hours in the period, grouped the same way;
+3. attendance hours in the period, summed per placement, then grouped the
+   same way and by unit (the attendance table by programme and unit);
 4. the first and latest assessment score per placement and area (correlated
    subqueries), grouped the same way and by area;
 5. time in programme: quartiles per breakdown with window functions;
 6–8. the labels of areas, units and enterprises.
 
-The grouped rows are at most one per combination of codes (a few thousand at
-worst), never one per participant; they are rolled up per breakdown in Python.
+The grouped rows are at most one per combination of codes, never one per
+participant; they are rolled up per breakdown in Python. The unit is a group
+key of the attendance only: with it, every combination of codes repeats for
+each of the thousands of units of a national data set, and the other queries
+returned about one row per placement (docs/performance.md).
 
 Definitions (documented for funders in the report itself):
 
@@ -49,6 +53,9 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateTimeField,
+    DecimalField,
+    Exists,
     F,
     Func,
     IntegerField,
@@ -126,7 +133,6 @@ FOLLOW_UP_STATUSES = tuple(FollowUp.Status.values)
 
 GROUP_FIELDS = (
     "g_programme",
-    "g_unit",
     "g_gender",
     "g_age_band",
     "g_education",
@@ -154,8 +160,26 @@ class DaysBetween(Func):
         )
 
 
+class YearOfDate(ExtractYear):
+    """The year of a date column, computed natively on SQLite too.
+
+    Django's SQLite backend extracts date parts through a Python function
+    called for every row (``django_date_extract``); over the five million
+    attendance rows of the report at 100,000 participants that callback was
+    most of the SQL time. A date is stored on SQLite as ISO text
+    (``YYYY-MM-DD``), so its year is the first four characters. Date-time
+    columns keep Django's function (their year depends on the time zone).
+    """
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        if isinstance(self.lhs.output_field, DateTimeField):
+            return self.as_sql(compiler, connection)
+        sql, params = compiler.compile(self.lhs)
+        return f"CAST(substr({sql}, 1, 4) AS INTEGER)", params
+
+
 def _age_expression(prefix: str):
-    return ExtractYear(f"{prefix}start_date") - F(f"{prefix}participant__birth_year")
+    return YearOfDate(f"{prefix}start_date") - F(f"{prefix}participant__birth_year")
 
 
 def group_annotations(prefix: str = "") -> dict:
@@ -163,7 +187,6 @@ def group_annotations(prefix: str = "") -> dict:
     age = _age_expression(prefix)
     return {
         "g_programme": F(f"{prefix}programme"),
-        "g_unit": F(f"{prefix}unit_id"),
         "g_gender": F(f"{prefix}participant__gender"),
         "g_age_band": Case(
             When(LessThan(age, 18), then=Value(AgeBand.UNDER_18)),
@@ -200,6 +223,18 @@ def categories_of(group: dict, dimension: str) -> list[str]:
 def _add(target: dict, row: dict, measures) -> None:
     for measure in measures:
         target[measure] = target.get(measure, 0) + (row.get(measure) or 0)
+
+
+def collapse(rows: list[dict], keys, measures) -> list[dict]:
+    """Sum ``measures`` of rows that agree on ``keys`` (drops the other group keys)."""
+    merged: dict = {}
+    for row in rows:
+        key = tuple(row[name] for name in keys)
+        target = merged.get(key)
+        if target is None:
+            merged[key] = target = dict(zip(keys, key, strict=True))
+        _add(target, row, measures)
+    return list(merged.values())
 
 
 def rollup(rows: list[dict], measures, dimension: str | None, extra_key: str | None = None):
@@ -279,18 +314,40 @@ def follow_up_groups(*, period: Period, organisation_ids, as_of: date) -> list[d
 
 
 def attendance_groups(*, period: Period, organisation_ids) -> list[dict]:
-    return list(
-        Attendance.objects.filter(
-            placement__participant__organisation_id__in=list(organisation_ids),
-            date__gte=period.start,
-            date__lte=period.end,
+    """Planned and attended hours in the period, per breakdown and unit.
+
+    Summed per placement first (two correlated sums read through the
+    ``(placement, date)`` index), then grouped: the grouping sorts one row per
+    placement instead of every day of attendance (five million rows at
+    100,000 participants), which kept the report's SQL from growing faster
+    than the data on SQLite (docs/performance.md).
+    """
+    days = Attendance.objects.filter(
+        placement_id=OuterRef("pk"), date__gte=period.start, date__lte=period.end
+    )
+
+    def hours(column: str) -> Subquery:
+        return Subquery(
+            days.values("placement_id").annotate(total=Sum(column)).values("total"),
+            output_field=DecimalField(max_digits=12, decimal_places=2),
         )
-        .annotate(**group_annotations("placement__"))
-        .values(*GROUP_FIELDS)
+
+    return list(
+        Placement.objects.filter(
+            _in_period_placements(period=period, organisation_ids=organisation_ids),
+            Exists(days),
+        )
         .annotate(
-            planned=Sum("planned_hours"),
-            attended=Sum("attended_hours"),
-            placements=Count("placement_id", distinct=True),
+            **group_annotations(),
+            g_unit=F("unit_id"),
+            placement_planned=hours("planned_hours"),
+            placement_attended=hours("attended_hours"),
+        )
+        .values(*GROUP_FIELDS, "g_unit")
+        .annotate(
+            planned=Sum("placement_planned"),
+            attended=Sum("placement_attended"),
+            placements=Count("pk"),
         )
         .order_by()
     )
@@ -593,7 +650,11 @@ def _outcome_report(*, period: Period, organisation_ids, as_of: date | None) -> 
         "time_in_programme": durations,
         "attendance": {
             "all": _attendance_measures(rollup(attendance, ("planned", "attended"), None) or {}),
-            "by": _per_dimension(attendance, ("planned", "attended"), _attendance_measures),
+            "by": _per_dimension(
+                collapse(attendance, GROUP_FIELDS, ("planned", "attended")),
+                ("planned", "attended"),
+                _attendance_measures,
+            ),
             "by_programme_unit": attendance_by_programme_unit,
         },
         "outcomes": {
