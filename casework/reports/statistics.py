@@ -333,9 +333,11 @@ def attendance_groups(*, period: Period, organisation_ids) -> list[dict]:
         )
 
     return list(
+        # Every placement of the enterprises with a day in the period, as when
+        # the days themselves were grouped (not only those "in the period" by
+        # their dates: a day recorded outside them still counts).
         Placement.objects.filter(
-            _in_period_placements(period=period, organisation_ids=organisation_ids),
-            Exists(days),
+            Exists(days), participant__organisation_id__in=list(organisation_ids)
         )
         .annotate(
             **group_annotations(),
