@@ -823,6 +823,7 @@ class DatasetBuilder:
         self.log(f"bench data: data rows written in {time.perf_counter() - started:.0f} s")
         return manifest
 
+
 if __name__ == "__main__":
     import argparse
 
