@@ -175,7 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated case names (or prefixes) to leave out, e.g. a slow variant",
+        help=(
+            "comma-separated case names (or prefixes) or variants (the part after the "
+            "colon, e.g. generic_guardian_10x) to leave out"
+        ),
     )
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument("--warmup", type=int, default=3)

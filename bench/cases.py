@@ -124,6 +124,15 @@ def access_logging_off():
 # --- the cases --------------------------------------------------------------------
 
 
+def named(name: str, patterns) -> bool:
+    """Whether ``--only``/``--skip`` patterns name a case: a prefix of its name
+    (``participant_list``, ``participant_list.manager``) or its variant after the
+    colon (``generic_guardian_10x`` for ``participant_list.manager:generic_guardian_10x``).
+    """
+    variant = name.partition(":")[2]
+    return any(name.startswith(pattern) or variant == pattern for pattern in patterns)
+
+
 @dataclass
 class Case:
     name: str
@@ -547,18 +556,18 @@ class Harness:
         results = []
         for case in self.cases():
             name = case[0] if isinstance(case, tuple) else case.name
-            if any(name.startswith(prefix) for prefix in skip):
+            if named(name, skip):
                 continue
             if isinstance(case, tuple):
                 name, reason = case
-                if only and not any(name.startswith(prefix) for prefix in only):
+                if only and not named(name, only):
                     continue
                 self.log(f"  skip {name}: {reason}")
                 results.append(
                     Result(name, self.scale, self.db, None, None, None, None, f"skipped: {reason}")
                 )
                 continue
-            if only and not any(case.name.startswith(prefix) for prefix in only):
+            if only and not named(case.name, only):
                 continue
             try:
                 result = self.measure(case)
