@@ -807,10 +807,11 @@ class DatasetBuilder:
         self.build_organisations()
         if connection.vendor == "sqlite":
             # The build only: SQLite's default page cache is 2 MB, so at 100,000
-            # every insert into the random-uuid indexes of a 9 GB file read its
-            # pages back from the operating system, and the build slowed from
-            # 25 to 12 participants a second. The connection is closed after
-            # the build, so the cases measure with the production settings.
+            # inserts into the random-uuid indexes of a 9 GB file keep reading
+            # pages back from the operating system (an earlier 100,000 build
+            # slowed from 25 to 12 participants a second). The connection is
+            # closed after the build, so the cases measure with the production
+            # settings.
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA cache_size=-{BUILD_CACHE_KIB}")
             try:

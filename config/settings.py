@@ -135,7 +135,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
-PG_PREPARED_STATEMENTS = os.environ.get("STEGVIS_PG_PREPARED", "1") == "1"
+PG_PREPARED_STATEMENTS = os.environ.get("STEGVIS_PG_PREPARED", "1") != "0"
 
 
 def prepare_statements(database: dict) -> dict:
