@@ -178,11 +178,11 @@ def ensure_dataset(scale: int, db: str, *, rebuild: bool = False, log=print) -> 
             call_command("migrate", verbosity=0, interactive=False)
             marker["migrations"] = digest
             _write_marker(marker)
-            _analyze()
+            analyze()
         elif not _has_statistics():
             # Built before the bench gathered SQLite statistics.
             log(f"bench data: gathering planner statistics for the cached {db} data set")
-            _analyze()
+            analyze()
         log(f"bench data: reusing {db} data set of {scale} participants built {marker['built_on']}")
         return marker
     if marker:
@@ -205,7 +205,7 @@ def ensure_dataset(scale: int, db: str, *, rebuild: bool = False, log=print) -> 
         complete=True,
     )
     _write_marker(manifest)
-    _analyze()
+    analyze()
     log(f"bench data: built in {manifest['build_seconds']:.0f} s; counts {manifest['counts']}")
     return manifest
 
@@ -220,8 +220,9 @@ def _has_statistics() -> bool:
         return cursor.fetchone() is not None
 
 
-def _analyze() -> None:
-    """Planner statistics for the freshly loaded tables, as autovacuum would gather.
+def analyze(table: str = "") -> None:
+    """``ANALYZE`` one table or all: planner statistics for freshly loaded rows, as
+    autovacuum would gather them.
 
     The PostgreSQL on the bench machines runs with autovacuum off, so a data
     set loaded in bulk was never analysed and the planner estimated 36 rows
@@ -230,11 +231,6 @@ def _analyze() -> None:
     by table as requests use them; the test client never closes, so the
     bench gathers them here, sampled with the same ``analysis_limit``.
     """
-    analyze()
-
-
-def analyze(table: str = "") -> None:
-    """``ANALYZE`` (one table, or all), SQLite sampling as config/sqlite3 does."""
     from django.db import connection
 
     with connection.cursor() as cursor:

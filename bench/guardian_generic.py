@@ -30,6 +30,10 @@ import random
 from contextlib import contextmanager
 from unittest import mock
 
+from bench.data import analyze
+
+#: guardian's generic table of user permissions.
+GENERIC_TABLE = "guardian_userobjectpermission"
 GET_OBJECTS_OPTIONS = {"accept_global_perms": False, "use_groups": False}
 PADDING_FACTOR = 10
 
@@ -87,15 +91,8 @@ def generic_grants_ensure(log=print) -> int:
                     UserObjectPermission.objects.bulk_create(batch)
                     batch = []
             UserObjectPermission.objects.bulk_create(batch)
-    _analyze()
+    analyze(GENERIC_TABLE)
     return UserObjectPermission.objects.count()
-
-
-def _analyze() -> None:
-    """Fresh planner statistics for the generic table, as for the rest (bench.data)."""
-    from bench.data import analyze
-
-    analyze("guardian_userobjectpermission")
 
 
 @contextmanager
@@ -243,10 +240,10 @@ def generic_padding(*, factor: int = PADDING_FACTOR, measured_users=(), log=prin
         )
     with transaction.atomic():
         UserObjectPermission.objects.bulk_create(rows, batch_size=5000)
-    _analyze()
+    analyze(GENERIC_TABLE)
     try:
         yield UserObjectPermission.objects.count()
     finally:
         padding = UserObjectPermission.objects.filter(id__gt=last_id)
         padding._raw_delete(padding.db)
-        _analyze()
+        analyze(GENERIC_TABLE)

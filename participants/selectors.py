@@ -104,11 +104,12 @@ def _visible_q(user: User) -> Q:
     )
 
 
-def of_organisations(organisation_ids: list, field: str = "participant_id"):
-    """Rows whose ``field`` is a participant of these organisations, read first
-    (accounts.lookups): for tables about participants that carry no enterprise."""
+def of_organisations(organisation_ids: list):
+    """Rows whose ``participant_id`` is a participant of these organisations, read
+    first (accounts.lookups): for tables about participants that carry no enterprise."""
     return InSubqueryFirst(
-        F(field), Participant.objects.filter(organisation_id__in=organisation_ids).values("pk")
+        F("participant_id"),
+        Participant.objects.filter(organisation_id__in=organisation_ids).values("pk"),
     )
 
 

@@ -147,6 +147,32 @@ def make_active_placement(
     )
 
 
+def make_active_placements(
+    count: int,
+    *,
+    organisation: Organisation,
+    unit: Unit,
+    supervisor: User,
+    acting_user: User,
+    agency: Organisation | None = None,
+    case_officer: User | None = None,
+    **placement,
+) -> list:
+    """``count`` running placements in ``unit``, each with a participant of its own."""
+    return [
+        make_active_placement(
+            participant=make_participant(organisation=organisation, acting_user=acting_user),
+            unit=unit,
+            supervisors=[supervisor],
+            acting_user=acting_user,
+            agency=agency,
+            case_officer=case_officer,
+            **placement,
+        )
+        for _index in range(count)
+    ]
+
+
 def row_counts(*tracked_models) -> dict[str, int]:
     """Rows in each model's table and, for a tracked model, in its history table."""
     counts = {}

@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from placements.services import placement_plan_submit, placement_plan_update, referral_register
-from tests.factories import make_active_placement, make_participant
+from tests.factories import make_active_placements, make_participant
 
 TODAY = datetime(2026, 3, 25, 10, tzinfo=UTC)  # a Wednesday
 
@@ -20,16 +20,16 @@ def _clock():
 
 def _build(count, *, enterprise, unit, supervisor, manager, agency, case_officer):
     """Running placements with submitted plans, plus as many waiting referrals."""
-    for _index in range(count):
-        placement = make_active_placement(
-            participant=make_participant(organisation=enterprise, acting_user=manager),
-            unit=unit,
-            supervisors=[supervisor],
-            acting_user=manager,
-            agency=agency,
-            case_officer=case_officer,
-            planned_end=date(2026, 3, 1),
-        )
+    for placement in make_active_placements(
+        count,
+        organisation=enterprise,
+        unit=unit,
+        supervisor=supervisor,
+        acting_user=manager,
+        agency=agency,
+        case_officer=case_officer,
+        planned_end=date(2026, 3, 1),
+    ):
         placement_plan_update(
             placement=placement, goals="Mål", tasks="", support="", acting_user=manager
         )

@@ -38,8 +38,7 @@ from placements.services import AttendanceEntry, attendance_record_week, referra
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
-    make_active_placement,
-    make_participant,
+    make_active_placements,
 )
 
 pytestmark = pytest.mark.django_db
@@ -102,21 +101,6 @@ def _pinned(django_assert_num_queries, queries: int, grow, evaluate, rows: int, 
             assert len(check()) == 10 * rows
 
 
-def _add_placements(count, enterprise, unit, manager, supervisor, agency, case_officer):
-    """``count`` active placements in the unit, each with its own participant."""
-    return [
-        make_active_placement(
-            participant=make_participant(organisation=enterprise, acting_user=manager),
-            unit=unit,
-            supervisors=[supervisor],
-            acting_user=manager,
-            agency=agency,
-            case_officer=case_officer,
-        )
-        for _ in range(count)
-    ]
-
-
 @pytest.mark.parametrize("role_fixture", ["manager", "supervisor", "case_officer"])
 def test_placement_list_for(
     request,
@@ -135,7 +119,15 @@ def test_placement_list_for(
     def grow(count):
         # A fresh instance each time, as in a new request: the roles are not cached yet.
         current["user"] = fresh(user)
-        _add_placements(count, enterprise, unit, manager, supervisor, agency, case_officer)
+        make_active_placements(
+            count,
+            organisation=enterprise,
+            unit=unit,
+            supervisor=supervisor,
+            acting_user=manager,
+            agency=agency,
+            case_officer=case_officer,
+        )
 
     def evaluate():
         return [
@@ -168,7 +160,15 @@ def test_placement_followed_list_for(
     def grow(count):
         current["user"] = fresh(user)
         made.extend(
-            _add_placements(count, enterprise, unit, manager, supervisor, agency, case_officer)
+            make_active_placements(
+                count,
+                organisation=enterprise,
+                unit=unit,
+                supervisor=supervisor,
+                acting_user=manager,
+                agency=agency,
+                case_officer=case_officer,
+            )
         )
 
     def evaluate():

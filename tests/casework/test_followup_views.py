@@ -12,8 +12,7 @@ from casework.models import Exit, FollowUp, Outcome, Review
 from casework.services import placement_end
 from placements.models import Placement
 from tests.factories import (
-    make_active_placement,
-    make_participant,
+    make_active_placements,
 )
 
 TODAY = datetime(2026, 3, 25, 10, tzinfo=UTC)
@@ -98,20 +97,6 @@ def test_review_before_the_start_is_refused_by_the_service(placement, case_offic
 REVIEWS_DUE_QUERIES = 10
 
 
-def _placements(count, *, enterprise, unit, supervisor, manager, agency, case_officer):
-    return [
-        make_active_placement(
-            participant=make_participant(organisation=enterprise, acting_user=manager),
-            unit=unit,
-            supervisors=[supervisor],
-            acting_user=manager,
-            agency=agency,
-            case_officer=case_officer,
-        )
-        for _index in range(count)
-    ]
-
-
 @pytest.mark.parametrize("rows", [2, 20])
 def test_reviews_due_query_count_is_constant(
     rows,
@@ -124,12 +109,12 @@ def test_reviews_due_query_count_is_constant(
     login,
     django_assert_num_queries,
 ):
-    _placements(
+    make_active_placements(
         rows,
-        enterprise=enterprise,
+        organisation=enterprise,
         unit=unit,
         supervisor=supervisor,
-        manager=manager,
+        acting_user=manager,
         agency=agency,
         case_officer=case_officer,
     )
@@ -308,12 +293,12 @@ def test_follow_ups_due_query_count_is_constant(
     login,
     django_assert_num_queries,
 ):
-    for placement in _placements(
+    for placement in make_active_placements(
         rows,
-        enterprise=enterprise,
+        organisation=enterprise,
         unit=unit,
         supervisor=supervisor,
-        manager=manager,
+        acting_user=manager,
         agency=agency,
         case_officer=case_officer,
     ):

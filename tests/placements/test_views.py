@@ -18,6 +18,7 @@ from placements.services import AttendanceEntry, attendance_record_week, referra
 from tests.factories import (
     UnitFactory,
     make_active_placement,
+    make_active_placements,
     make_participant,
     user_with_role,
 )
@@ -91,18 +92,6 @@ def test_list_shows_only_visible_placements(placement, other_supervisor, manager
     assert name not in login(other_supervisor).get(reverse("placements:list")).content.decode()
 
 
-def _more_placements(count, *, enterprise, unit, supervisor, manager, agency, case_officer):
-    for _index in range(count):
-        make_active_placement(
-            participant=make_participant(organisation=enterprise, acting_user=manager),
-            unit=unit,
-            supervisors=[supervisor],
-            acting_user=manager,
-            agency=agency,
-            case_officer=case_officer,
-        )
-
-
 def _count_queries(client, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
@@ -128,12 +117,12 @@ def test_list_query_count_is_constant(
     login,
     django_assert_num_queries,
 ):
-    _more_placements(
+    make_active_placements(
         rows,
-        enterprise=enterprise,
+        organisation=enterprise,
         unit=unit,
         supervisor=supervisor,
-        manager=manager,
+        acting_user=manager,
         agency=agency,
         case_officer=case_officer,
     )
@@ -498,12 +487,12 @@ def _fill_week(response, placements, hours="4"):
 def test_grid_saves_fifteen_people_in_one_post(
     placement, enterprise, unit, supervisor, manager, agency, case_officer, login
 ):
-    _more_placements(
+    make_active_placements(
         14,
-        enterprise=enterprise,
+        organisation=enterprise,
         unit=unit,
         supervisor=supervisor,
-        manager=manager,
+        acting_user=manager,
         agency=agency,
         case_officer=case_officer,
     )
@@ -615,12 +604,12 @@ def test_grid_ignores_cells_of_placements_not_shown(
 def test_grid_records_one_access_event_per_participant_in_one_insert(
     placement, enterprise, unit, supervisor, manager, agency, case_officer, login
 ):
-    _more_placements(
+    make_active_placements(
         2,
-        enterprise=enterprise,
+        organisation=enterprise,
         unit=unit,
         supervisor=supervisor,
-        manager=manager,
+        acting_user=manager,
         agency=agency,
         case_officer=case_officer,
     )
@@ -650,12 +639,12 @@ def test_grid_query_count_is_constant(
     login,
     django_assert_num_queries,
 ):
-    _more_placements(
+    make_active_placements(
         rows,
-        enterprise=enterprise,
+        organisation=enterprise,
         unit=unit,
         supervisor=supervisor,
-        manager=manager,
+        acting_user=manager,
         agency=agency,
         case_officer=case_officer,
     )
