@@ -53,7 +53,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DateTimeField,
     DecimalField,
     Exists,
     F,
@@ -160,26 +159,8 @@ class DaysBetween(Func):
         )
 
 
-class YearOfDate(ExtractYear):
-    """The year of a date column, computed natively on SQLite too.
-
-    Django's SQLite backend extracts date parts through a Python function
-    called for every row (``django_date_extract``); over the five million
-    attendance rows of the report at 100,000 participants that callback was
-    most of the SQL time. A date is stored on SQLite as ISO text
-    (``YYYY-MM-DD``), so its year is the first four characters. Date-time
-    columns keep Django's function (their year depends on the time zone).
-    """
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        if isinstance(self.lhs.output_field, DateTimeField):
-            return self.as_sql(compiler, connection)
-        sql, params = compiler.compile(self.lhs)
-        return f"CAST(substr({sql}, 1, 4) AS INTEGER)", params
-
-
 def _age_expression(prefix: str):
-    return YearOfDate(f"{prefix}start_date") - F(f"{prefix}participant__birth_year")
+    return ExtractYear(f"{prefix}start_date") - F(f"{prefix}participant__birth_year")
 
 
 def group_annotations(prefix: str = "") -> dict:

@@ -77,3 +77,26 @@ def test_the_project_uses_it_for_sqlite(settings):
     # Whichever database this suite runs on, SQLite never goes without it.
     engine = settings.DATABASES["default"]["ENGINE"]
     assert engine in {"config.sqlite3", "django.db.backends.postgresql"}
+
+
+def test_year_month_and_day_of_a_date_are_extracted_natively_with_djangos_values(tmp_path):
+    wrapper = _wrapper(str(tmp_path / "dates.sqlite3"))
+    ops = wrapper.ops
+    dates = ["2026-01-05", "1999-12-31", "0001-02-03", "2024-02-29", None]
+    with wrapper.cursor() as cursor:
+        cursor.execute("CREATE TABLE day (d date)")
+        for value in dates:
+            cursor.execute("INSERT INTO day (d) VALUES (%s)", [value])
+        for part in ("year", "month", "day"):
+            native, params = ops.date_extract_sql(part, '"d"', ())
+            # No call back into Python: a plain SQLite expression.
+            assert "django_" not in native
+            cursor.execute(f'SELECT {native}, django_date_extract(%s, "d") FROM day', [part])
+            rows = cursor.fetchall()
+            assert [row[0] for row in rows] == [row[1] for row in rows]
+            assert rows[0][0] == {"year": 2026, "month": 1, "day": 5}[part]
+            assert rows[-1] == (None, None)
+        # Parts that are not fixed substrings keep Django's function.
+        other, _params = ops.date_extract_sql("week_day", '"d"', ())
+        assert other.startswith("django_date_extract(")
+    wrapper.close()
