@@ -24,6 +24,7 @@ NONCE_SIZE = 12
 HEADER = struct.Struct(">B16sI")
 HEADER_SIZE = HEADER.size  # 21
 MIN_VALUE_SIZE = HEADER_SIZE + NONCE_SIZE + 16
+_CIPHERTEXT_START = HEADER_SIZE + NONCE_SIZE
 
 
 def new_data_key() -> bytes:
@@ -99,12 +100,13 @@ def read_header_bytes(value: bytes) -> tuple[bytes, int]:
     return key_bytes, generation
 
 
-def decrypt_value(*, cipher: AESGCM, value: bytes, binding: str) -> str:
-    header = value[:HEADER_SIZE]
-    nonce = value[HEADER_SIZE : HEADER_SIZE + NONCE_SIZE]
+def decrypt_value(cipher: AESGCM, value: bytes, binding: str) -> str:
+    # value_aad() written out: this runs for every value read.
     try:
         plaintext = cipher.decrypt(
-            nonce, value[HEADER_SIZE + NONCE_SIZE :], value_aad(header, binding)
+            value[HEADER_SIZE:_CIPHERTEXT_START],
+            value[_CIPHERTEXT_START:],
+            value[:HEADER_SIZE] + b"|" + binding.encode(),
         )
     except InvalidTag:
         raise DecryptionError(

@@ -153,20 +153,6 @@ def data_key_of(instance: models.Model):
     return keycache.get(data_key_id)
 
 
-def read_header(value: bytes) -> tuple[bytes, int]:
-    """(data key id as 16 raw bytes, generation) of a stored value, or raise.
-
-    ``crypto.read_header`` without building a ``uuid.UUID`` per value: the id
-    is compared as bytes with the data key's.
-    """
-    if len(value) < crypto.MIN_VALUE_SIZE:
-        raise DecryptionError("encrypted value is truncated")
-    version, key_bytes, generation = crypto.HEADER.unpack_from(value)
-    if version != crypto.VALUE_VERSION:
-        raise DecryptionError(f"unknown encrypted value version {version}")
-    return key_bytes, generation
-
-
 class EncryptedAttribute(DeferredAttribute):
     """Data descriptor: stores what Django assigns, decrypts on first read.
 
@@ -202,12 +188,13 @@ class EncryptedAttribute(DeferredAttribute):
             if prefix is None:
                 prefix = self.prefixes[model] = _binding_prefix(model, self.name)
             bound = _bound_to(prefix, instance, self.name)
-            if value.plaintext is None or value.owner != bound:
+            plaintext = value.plaintext
+            if plaintext is None or value.owner != bound:
                 # Authenticate the value for *this* row and field, so that a
                 # value moved here from elsewhere raises instead of showing.
-                value.plaintext = self.field.decrypt(instance, value, bound=bound)
+                plaintext = value.plaintext = self.field.decrypt(instance, value, bound=bound)
                 value.owner = bound
-            return value.plaintext
+            return plaintext
         return "" if value is None else value
 
     def fetch_deferred(self, instance):
@@ -343,14 +330,13 @@ class EncryptedTextField(models.Field):
         return sealed
 
     def decrypt(self, instance, value: bytes, *, bound: str | None = None) -> str:
-        key_bytes, generation = read_header(value)
+        if bound is None:
+            bound = binding(instance, self.name)
+        key_bytes, generation = crypto.read_header_bytes(value)
         data_key = data_key_of(instance)
-        bound = bound or binding(instance, self.name)
         if key_bytes != data_key.id.bytes:
             raise DecryptionError(f"{bound}: value belongs to another data key")
-        return crypto.decrypt_value(
-            cipher=keycache.cipher(data_key, generation), value=value, binding=bound
-        )
+        return crypto.decrypt_value(keycache.cipher(data_key, generation), value, bound)
 
     def pre_save(self, model_instance, add):
         value = model_instance.__dict__.get(self.attname)
@@ -365,7 +351,7 @@ class EncryptedTextField(models.Field):
             if value.owner != bound or value.plaintext is None:
                 value.plaintext = self.decrypt(model_instance, value, bound=bound)
                 value.owner = bound
-            if read_header(value) == (data_key.id.bytes, data_key.generation):
+            if crypto.read_header_bytes(value) == (data_key.id.bytes, data_key.generation):
                 return value
             value = value.plaintext  # from an older generation: re-encrypt below
         else:

@@ -58,7 +58,26 @@ def prefetch(data_key_ids: Iterable[uuid.UUID]) -> None:
             remember(data_key)
 
 
-def _unwrapped() -> "weakref.WeakValueDictionary[int, DataKey]":
+class _WeakRegistry(dict):
+    """``{data key id.int: weakref to a DataKey}``; an entry goes when its key does.
+
+    ``weakref.WeakValueDictionary`` in effect, but read with a plain
+    ``dict.get`` and a call of the reference (both C) rather than its Python
+    ``get``: :func:`cipher` reads it for every row.
+    """
+
+    def put(self, key: int, data_key: DataKey) -> None:
+        registry_ref = weakref.ref(self)  # the callback must not keep the registry alive
+
+        def drop(reference):
+            registry = registry_ref()
+            if registry is not None and registry.get(key) is reference:
+                del registry[key]
+
+        self[key] = weakref.ref(data_key, drop)
+
+
+def _unwrapped() -> _WeakRegistry:
     """Live data key instances with an unwrapped cipher, by ``id.int``.
 
     Keyed by the id's int rather than the UUID: this is looked up for every
@@ -67,7 +86,7 @@ def _unwrapped() -> "weakref.WeakValueDictionary[int, DataKey]":
     try:
         return _local.unwrapped
     except AttributeError:
-        unwrapped = _local.unwrapped = weakref.WeakValueDictionary()
+        unwrapped = _local.unwrapped = _WeakRegistry()
         return unwrapped
 
 
@@ -92,7 +111,7 @@ def cipher(data_key: DataKey, generation: int) -> AESGCM:
     else unwraps as ``DataKey.cipher`` does, and fails as it does.
     """
     if data_key.destroyed_at is None and data_key.wrapped is not None:
-        ciphers = data_key.__dict__.get("_ciphers")
+        ciphers = data_key._ciphers
         if ciphers:
             found = ciphers.get(generation)
             if found is not None:
@@ -100,9 +119,10 @@ def cipher(data_key: DataKey, generation: int) -> AESGCM:
         # Read for every row: the registry straight from the thread's state,
         # looked up by the id's int (UUID.__hash__ is Python code).
         registry = getattr(_local, "unwrapped", None)
-        twin = registry.get(data_key.id.int) if registry is not None else None
+        reference = registry.get(data_key.id.int) if registry is not None else None
+        twin = reference() if reference is not None else None
         if twin is not None and twin is not data_key and twin.destroyed_at is None:
-            twin_ciphers = twin.__dict__.get("_ciphers")
+            twin_ciphers = twin._ciphers
             found = twin_ciphers.get(generation) if twin_ciphers else None
             if found is not None:
                 if generation == data_key.generation == twin.generation:
@@ -117,7 +137,7 @@ def cipher(data_key: DataKey, generation: int) -> AESGCM:
                         ciphers[generation] = found
                     return found
     found = data_key.cipher(generation)  # unwraps, or raises
-    _unwrapped()[data_key.id.int] = data_key
+    _unwrapped().put(data_key.id.int, data_key)
     return found
 
 

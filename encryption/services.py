@@ -93,7 +93,7 @@ def data_key_destroy(*, data_key: DataKey) -> DataKey:
     data_key.previous_generation = None
     data_key.previous_kek_id = ""
     data_key.destroyed_at = now
-    data_key.__dict__.pop("_ciphers", None)
+    data_key._ciphers = None
     keycache.forget(data_key.pk)
     return data_key
 
@@ -278,7 +278,7 @@ def _start_generations(keys: list[DataKey], keyring: KeyRing, kek_ciphers: _KekC
         key.previous_wrapped = key.wrapped
         key.generation, key.kek_id, key.wrapped = new_generation, primary_id, wrapped
         key.origin_kek_id, key.rotated_at = primary_id, now
-        key.__dict__["_ciphers"] = {new_generation: AESGCM(dek)}
+        key._ciphers = {new_generation: AESGCM(dek)}
     with transaction.atomic():
         changed = _executemany(sql, params)
     if changed != len(params):

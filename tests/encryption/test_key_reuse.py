@@ -83,3 +83,17 @@ def test_forget_stops_the_sharing(participant, settings):
     (second,) = copies(participant, 1)
     with pytest.raises(DecryptionError, match="does not unwrap"):
         _ = second.given_name
+
+
+def test_a_replaced_entry_outlives_the_copy_it_replaced(participant):
+    keycache.forget()
+    first, second = copies(participant, 2)
+    registry = keycache._unwrapped()
+    registry.put(first.data_key.id.int, first.data_key)
+    registry.put(second.data_key.id.int, second.data_key)  # the same key, another copy
+    del first
+    gc.collect()
+    assert registry[second.data_key.id.int]() is second.data_key
+    del second
+    gc.collect()
+    assert len(registry) == 0
