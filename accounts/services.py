@@ -17,6 +17,8 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from encryption.blind_index import blind_index
+
 from .models import User
 
 logger = logging.getLogger(__name__)
@@ -27,6 +29,8 @@ RECOVERY_DEVICE_NAME = "recovery codes"
 
 _TOTP_CODE = re.compile(r"^\d{6}$")
 _RECOVERY_CODE = re.compile(r"^[a-z2-7]{8}$")
+#: Characters of a stored recovery-code digest (django-otp's StaticToken.token).
+RECOVERY_DIGEST_LENGTH = 16
 
 
 def _normalise_code(code: str) -> str:
@@ -96,15 +100,36 @@ def totp_device_confirm(*, device: TOTPDevice, code: str) -> bool:
     return True
 
 
+def recovery_code_digest(*, user_id, code: str) -> str:
+    """What is stored for a recovery code: a keyed digest, never the code.
+
+    HMAC-SHA256 under the blind-index key (purpose ``recovery-code``, so it can
+    never equal a personnummer index), over the user's id and the normalised
+    code, cut to the 16 characters of django-otp's token column (64 bits; the
+    code itself has 40). A copy of the database alone gives no usable code,
+    and no offline guessing without the key. django-otp looks the digest up
+    and throttles failures as it does for a plain token.
+    """
+    return blind_index(f"{user_id}|{_normalise_code(code)}", purpose="recovery-code")[
+        :RECOVERY_DIGEST_LENGTH
+    ]
+
+
 @transaction.atomic
 def recovery_codes_generate(*, user: User) -> list[str]:
-    """Replace the user's recovery codes with ten new single-use ones."""
+    """Replace the user's recovery codes with ten new single-use ones.
+
+    Returns the codes to show once; only their digests are stored.
+    """
     StaticDevice.objects.select_for_update().filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
     codes: set[str] = set()
     while len(codes) < RECOVERY_CODE_COUNT:
         codes.add(StaticToken.random_token())
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=recovery_code_digest(user_id=user.pk, code=code))
+        for code in codes
+    )
     return sorted(codes)
 
 
@@ -120,6 +145,7 @@ def second_factor_verify(*, user: User, code: str) -> Device | None:
         candidates = TOTPDevice.objects.devices_for_user(user, confirmed=True)
     elif _RECOVERY_CODE.match(code):
         candidates = StaticDevice.objects.devices_for_user(user, confirmed=True)
+        code = recovery_code_digest(user_id=user.pk, code=code)
     else:
         return None
     for device in candidates:
