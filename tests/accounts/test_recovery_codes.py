@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from accounts.services import (
@@ -16,6 +17,7 @@ from accounts.services import (
     totp_device_create,
 )
 from encryption.keyring import b64url_encode
+from tests.accounts.signin_helpers import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +85,23 @@ def test_the_migration_replaces_plain_codes_with_their_digests(manager):
     }
     assert second_factor_verify(user=manager, code="abcd-efgh") == device
     assert StaticToken.objects.count() == 1
+
+
+def test_a_signed_in_user_finds_the_page_to_make_new_codes(login, manager):
+    client = login(manager)
+    home = client.get(reverse("home"))
+    page_url = reverse("signin_recovery_codes")
+
+    assert f'href="{page_url}"' in home.content.decode()
+    page = client.get(page_url)
+    assert page.status_code == 200
+    assert reverse("signin_recovery_codes_regenerate") in page.content.decode()
+
+
+def test_the_link_is_not_shown_before_the_second_factor(client, manager):
+    totp_device_create(user=manager, confirmed=True)
+    client.post(reverse("login"), {"username": "manager", "password": PASSWORD})
+    page = client.get(reverse("signin_verify"))
+
+    assert page.status_code == 200
+    assert reverse("signin_recovery_codes") not in page.content.decode()
