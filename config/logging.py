@@ -1,14 +1,15 @@
 """Structured (JSON) logs carrying the request id, user id and role.
 
 Logs never carry names, personnummer, note text or search terms: records hold
-ids only, and query strings are cut from request lines (search terms travel in
-them).
+ids only, query strings are cut from request lines (search terms travel in
+them), and a logged exception keeps its type and traceback but not its message.
 """
 
 import contextvars
 import json
 import logging
 import re
+import traceback
 from datetime import UTC, datetime
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
@@ -46,9 +47,36 @@ class JsonFormatter(logging.Formatter):
         if status is not None:
             entry["status"] = status
         if record.exc_info:
-            # Exception type and traceback lines, without the values of locals.
-            entry["exception"] = scrub(self.formatException(record.exc_info))
+            entry["exception"] = exception_without_messages(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+def exception_without_messages(exc_info) -> str:
+    """The traceback of an exception and of its causes, with types but no messages.
+
+    An exception's message can hold whatever the failing code had in hand: a
+    name, a personnummer, a database error's ``DETAIL: Key (…)=(…)``. The
+    frames (file, line, function, source line) locate the fault; the message
+    stays out of the log, like the values of locals.
+    """
+    blocks = []
+    seen: set[int] = set()
+    error = exc_info[1]
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        kind = type(error)
+        name = kind.__qualname__
+        if kind.__module__ not in ("builtins", "__main__"):
+            name = f"{kind.__module__}.{name}"
+        frames = traceback.StackSummary.extract(traceback.walk_tb(error.__traceback__))
+        blocks.append(
+            "Traceback (most recent call last):\n"
+            + "".join(frames.format())
+            + f"{name}: (message withheld from the log)"
+        )
+        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+    # Innermost cause first, as Python prints a chain.
+    return "\n\nThe above exception led to the following:\n\n".join(reversed(blocks))
 
 
 class LogContextMiddleware:

@@ -96,6 +96,44 @@ def test_log_formatter_cuts_query_strings_and_carries_context():
     assert entry["logger"] == "django.server"
 
 
+def _fail_with_personal_data(name: str, number: str):
+    try:
+        {"given_name": name}[number]
+    except KeyError as error:
+        raise ValueError(f"could not save {name}, {number}") from error
+
+
+def test_a_logged_exception_keeps_its_traceback_but_not_its_message():
+    from config.logging import JsonFormatter
+
+    # Values the code had in hand, as at run time (the traceback shows source
+    # lines, so the canaries must not be literals on them).
+    name, number = "".join(["Canary", "name"]), "-".join(["19850101", "2389"])
+    try:
+        _fail_with_personal_data(name, number)
+    except ValueError:
+        record = logging.LogRecord(
+            "django.request",
+            logging.ERROR,
+            __file__,
+            1,
+            "Internal Server Error: /deltagare/",
+            None,
+            sys.exc_info(),
+        )
+    logged = JsonFormatter().format(record)
+    entry = json.loads(logged)
+
+    assert "Canaryname" not in logged and "19850101" not in logged
+    exception = entry["exception"]
+    # Both exceptions of the chain, cause first, with the function that failed.
+    assert exception.index("KeyError: (message withheld") < exception.index(
+        "ValueError: (message withheld"
+    )
+    assert "_fail_with_personal_data" in exception
+    assert entry["message"] == "Internal Server Error: /deltagare/"
+
+
 @pytest.mark.django_db
 def test_health_endpoint_reports_database_and_keys(client):
     response = client.get("/health/")
