@@ -101,12 +101,11 @@ def read_header_bytes(value: bytes) -> tuple[bytes, int]:
 
 
 def decrypt_value(cipher: AESGCM, value: bytes, binding: str) -> str:
-    # value_aad() written out: this runs for every value read.
     try:
         plaintext = cipher.decrypt(
             value[HEADER_SIZE:_CIPHERTEXT_START],
             value[_CIPHERTEXT_START:],
-            value[:HEADER_SIZE] + b"|" + binding.encode(),
+            value_aad(value[:HEADER_SIZE], binding),
         )
     except InvalidTag:
         raise DecryptionError(
