@@ -31,3 +31,32 @@ document.addEventListener("click", function (event) {
   });
 });
 // --- end attendance grid ---------------------------------------------------------------
+
+// --- Busy forms -----------------------------------------------------------------------
+// A form with data-busy-message computes something slow on the server (the outcome
+// report over many enterprises). On submit it shows the message in its
+// [data-busy-status] element and disables its submit buttons, so the wait is
+// visible and nobody starts the same computation twice. A page restored from the
+// back-forward cache gets its buttons back.
+document.addEventListener("submit", function (event) {
+  const form = event.target.closest("form[data-busy-message]");
+  if (!form || event.defaultPrevented) return;
+  form.setAttribute("aria-busy", "true");
+  const status = form.querySelector("[data-busy-status]");
+  if (status) status.textContent = form.dataset.busyMessage;
+  form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (button) {
+    button.disabled = true;
+  });
+});
+window.addEventListener("pageshow", function (event) {
+  if (!event.persisted) return;
+  document.querySelectorAll("form[data-busy-message][aria-busy]").forEach(function (form) {
+    form.removeAttribute("aria-busy");
+    const status = form.querySelector("[data-busy-status]");
+    if (status) status.textContent = "";
+    form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (button) {
+      button.disabled = false;
+    });
+  });
+});
+// --- end busy forms --------------------------------------------------------------------
