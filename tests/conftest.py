@@ -8,6 +8,7 @@ from tests.factories import (
     OrganisationFactory,
     UnitFactory,
     make_active_placement,
+    make_active_placements,
     make_participant,
     user_with_role,
 )
@@ -61,6 +62,27 @@ def other_supervisor(other_enterprise):
 @pytest.fixture
 def case_officer(agency):
     return user_with_role(Role.CASE_OFFICER, agency, username="case_officer")
+
+
+@pytest.fixture
+def active_placements(enterprise, unit, supervisor, manager, agency, case_officer):
+    """``active_placements(count, **placement)``: running placements in ``unit``,
+    each with a participant of its own, supervised by ``supervisor``, referred by
+    ``agency`` and followed by ``case_officer``, started by ``manager``."""
+
+    def make(count: int, **placement):
+        return make_active_placements(
+            count,
+            organisation=enterprise,
+            unit=unit,
+            supervisor=supervisor,
+            acting_user=manager,
+            agency=agency,
+            case_officer=case_officer,
+            **placement,
+        )
+
+    return make
 
 
 @pytest.fixture

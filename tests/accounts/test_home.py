@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from placements.services import placement_plan_submit, placement_plan_update, referral_register
-from tests.factories import make_active_placements, make_participant
+from tests.factories import make_participant
 
 TODAY = datetime(2026, 3, 25, 10, tzinfo=UTC)  # a Wednesday
 
@@ -18,42 +18,21 @@ def _clock():
         yield
 
 
-def _build(count, *, enterprise, unit, supervisor, manager, agency, case_officer):
-    """Running placements with submitted plans, plus as many waiting referrals."""
-    for placement in make_active_placements(
-        count,
-        organisation=enterprise,
-        unit=unit,
-        supervisor=supervisor,
-        acting_user=manager,
-        agency=agency,
-        case_officer=case_officer,
-        planned_end=date(2026, 3, 1),
-    ):
-        placement_plan_update(
-            placement=placement, goals="Mål", tasks="", support="", acting_user=manager
-        )
-        placement_plan_submit(placement=placement, acting_user=manager)
-        referral_register(
-            participant=make_participant(organisation=enterprise, acting_user=manager),
-            programme="internship",
-            referred_on=date(2026, 3, 1),
-            acting_user=manager,
-        )
-
-
 @pytest.fixture
-def build(enterprise, unit, supervisor, manager, agency, case_officer):
+def build(enterprise, manager, active_placements):
     def _run(count):
-        _build(
-            count,
-            enterprise=enterprise,
-            unit=unit,
-            supervisor=supervisor,
-            manager=manager,
-            agency=agency,
-            case_officer=case_officer,
-        )
+        """Running placements with submitted plans, plus as many waiting referrals."""
+        for placement in active_placements(count, planned_end=date(2026, 3, 1)):
+            placement_plan_update(
+                placement=placement, goals="Mål", tasks="", support="", acting_user=manager
+            )
+            placement_plan_submit(placement=placement, acting_user=manager)
+            referral_register(
+                participant=make_participant(organisation=enterprise, acting_user=manager),
+                programme="internship",
+                referred_on=date(2026, 3, 1),
+                acting_user=manager,
+            )
 
     return _run
 

@@ -38,7 +38,6 @@ from placements.services import AttendanceEntry, attendance_record_week, referra
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
-    make_active_placements,
 )
 
 pytestmark = pytest.mark.django_db
@@ -102,32 +101,14 @@ def _pinned(django_assert_num_queries, queries: int, grow, evaluate, rows: int, 
 
 
 @pytest.mark.parametrize("role_fixture", ["manager", "supervisor", "case_officer"])
-def test_placement_list_for(
-    request,
-    role_fixture,
-    enterprise,
-    unit,
-    manager,
-    supervisor,
-    agency,
-    case_officer,
-    django_assert_num_queries,
-):
+def test_placement_list_for(request, role_fixture, django_assert_num_queries, active_placements):
     user = request.getfixturevalue(role_fixture)
     current = {}
 
     def grow(count):
         # A fresh instance each time, as in a new request: the roles are not cached yet.
         current["user"] = fresh(user)
-        make_active_placements(
-            count,
-            organisation=enterprise,
-            unit=unit,
-            supervisor=supervisor,
-            acting_user=manager,
-            agency=agency,
-            case_officer=case_officer,
-        )
+        active_placements(count)
 
     def evaluate():
         return [
@@ -141,15 +122,7 @@ def test_placement_list_for(
 
 @pytest.mark.parametrize("role_fixture", ["manager", "supervisor", "case_officer"])
 def test_placement_followed_list_for(
-    request,
-    role_fixture,
-    enterprise,
-    unit,
-    manager,
-    supervisor,
-    agency,
-    case_officer,
-    django_assert_num_queries,
+    request, role_fixture, django_assert_num_queries, active_placements
 ):
     """Only the case officer follows placements; the others' list is empty, at
     the same cost."""
@@ -159,17 +132,7 @@ def test_placement_followed_list_for(
 
     def grow(count):
         current["user"] = fresh(user)
-        made.extend(
-            make_active_placements(
-                count,
-                organisation=enterprise,
-                unit=unit,
-                supervisor=supervisor,
-                acting_user=manager,
-                agency=agency,
-                case_officer=case_officer,
-            )
-        )
+        made.extend(active_placements(count))
 
     def evaluate():
         return list(placement_followed_list_for(user=current["user"]).values_list("pk", flat=True))

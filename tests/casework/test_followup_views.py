@@ -11,9 +11,6 @@ from audit.models import AccessEvent
 from casework.models import Exit, FollowUp, Outcome, Review
 from casework.services import placement_end
 from placements.models import Placement
-from tests.factories import (
-    make_active_placements,
-)
 
 TODAY = datetime(2026, 3, 25, 10, tzinfo=UTC)
 
@@ -99,25 +96,9 @@ REVIEWS_DUE_QUERIES = 10
 
 @pytest.mark.parametrize("rows", [2, 20])
 def test_reviews_due_query_count_is_constant(
-    rows,
-    enterprise,
-    unit,
-    supervisor,
-    manager,
-    agency,
-    case_officer,
-    login,
-    django_assert_num_queries,
+    rows, case_officer, login, django_assert_num_queries, active_placements
 ):
-    make_active_placements(
-        rows,
-        organisation=enterprise,
-        unit=unit,
-        supervisor=supervisor,
-        acting_user=manager,
-        agency=agency,
-        case_officer=case_officer,
-    )
+    active_placements(rows)
     client = login(case_officer)
     with django_assert_num_queries(REVIEWS_DUE_QUERIES):
         response = client.get(reverse("casework:reviews_due"))
@@ -283,25 +264,9 @@ FOLLOW_UPS_QUERIES = 10
 
 @pytest.mark.parametrize("rows", [2, 20])
 def test_follow_ups_due_query_count_is_constant(
-    rows,
-    enterprise,
-    unit,
-    supervisor,
-    manager,
-    agency,
-    case_officer,
-    login,
-    django_assert_num_queries,
+    rows, manager, login, django_assert_num_queries, active_placements
 ):
-    for placement in make_active_placements(
-        rows,
-        organisation=enterprise,
-        unit=unit,
-        supervisor=supervisor,
-        acting_user=manager,
-        agency=agency,
-        case_officer=case_officer,
-    ):
+    for placement in active_placements(rows):
         placement_end(
             placement=placement,
             ended_on=date(2026, 2, 20),

@@ -18,7 +18,6 @@ from placements.services import AttendanceEntry, attendance_record_week, referra
 from tests.factories import (
     UnitFactory,
     make_active_placement,
-    make_active_placements,
     make_participant,
     user_with_role,
 )
@@ -107,25 +106,9 @@ LIST_QUERIES = 11
 
 @pytest.mark.parametrize("rows", [2, 20])
 def test_list_query_count_is_constant(
-    rows,
-    enterprise,
-    unit,
-    supervisor,
-    manager,
-    agency,
-    case_officer,
-    login,
-    django_assert_num_queries,
+    rows, manager, login, django_assert_num_queries, active_placements
 ):
-    make_active_placements(
-        rows,
-        organisation=enterprise,
-        unit=unit,
-        supervisor=supervisor,
-        acting_user=manager,
-        agency=agency,
-        case_officer=case_officer,
-    )
+    active_placements(rows)
     client = login(manager)
     with django_assert_num_queries(LIST_QUERIES):
         response = client.get(reverse("placements:list"))
@@ -485,17 +468,9 @@ def _fill_week(response, placements, hours="4"):
 
 
 def test_grid_saves_fifteen_people_in_one_post(
-    placement, enterprise, unit, supervisor, manager, agency, case_officer, login
+    placement, unit, supervisor, login, active_placements
 ):
-    make_active_placements(
-        14,
-        organisation=enterprise,
-        unit=unit,
-        supervisor=supervisor,
-        acting_user=manager,
-        agency=agency,
-        case_officer=case_officer,
-    )
+    active_placements(14)
     client = login(supervisor)
     page = client.get(_grid_url(unit))
     rows = page.context["week"].rows
@@ -602,17 +577,9 @@ def test_grid_ignores_cells_of_placements_not_shown(
 
 
 def test_grid_records_one_access_event_per_participant_in_one_insert(
-    placement, enterprise, unit, supervisor, manager, agency, case_officer, login
+    placement, unit, supervisor, login, active_placements
 ):
-    make_active_placements(
-        2,
-        organisation=enterprise,
-        unit=unit,
-        supervisor=supervisor,
-        acting_user=manager,
-        agency=agency,
-        case_officer=case_officer,
-    )
+    active_placements(2)
     login(supervisor).get(_grid_url(unit))
     events = AccessEvent.objects.filter(section="attendance", object_type="unit")
     assert events.count() == 3
@@ -629,25 +596,9 @@ GRID_QUERIES = 11
 
 @pytest.mark.parametrize("rows", [2, 20])
 def test_grid_query_count_is_constant(
-    rows,
-    enterprise,
-    unit,
-    supervisor,
-    manager,
-    agency,
-    case_officer,
-    login,
-    django_assert_num_queries,
+    rows, unit, supervisor, login, django_assert_num_queries, active_placements
 ):
-    make_active_placements(
-        rows,
-        organisation=enterprise,
-        unit=unit,
-        supervisor=supervisor,
-        acting_user=manager,
-        agency=agency,
-        case_officer=case_officer,
-    )
+    active_placements(rows)
     placements = list(Placement.objects.filter(unit=unit))
     attendance_record_week(
         unit=unit,
