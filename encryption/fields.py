@@ -82,46 +82,47 @@ def row_id_attname(model: type[models.Model]) -> str:
     return origin_model(model)._meta.pk.attname
 
 
-def binding_for(model: type[models.Model], field_name: str, row_id) -> str:
-    """The associated-data binding of a value: ``app_label.model.field:row-id``."""
-    return f"{origin_model(model)._meta.label_lower}.{field_name}:{row_id}"
+def binding_for(model: type[models.Model], field_name: str, row_id) -> bytes:
+    """The associated-data binding of a value: ``b"app_label.model.field:"`` + row id bytes."""
+    return f"{origin_model(model)._meta.label_lower}.{field_name}:".encode() + row_id_bytes(
+        row_id, model, field_name
+    )
 
 
-#: (model, field name) -> (attribute of the live row id, "app_label.model.field:");
-#: bindings are computed on every read, so the class lookups and the constant
-#: part of the string are done once per model and field.
-_BINDING_PREFIXES: dict[tuple[type[models.Model], str], tuple[str, str]] = {}
-
-
-def _binding_prefix(model: type[models.Model], field_name: str) -> tuple[str, str]:
-    prefix = _BINDING_PREFIXES.get((model, field_name))
-    if prefix is None:
-        prefix = _BINDING_PREFIXES[model, field_name] = (
-            row_id_attname(model),
-            f"{origin_model(model)._meta.label_lower}.{field_name}:",
-        )
-    return prefix
-
-
-def _bound_to(prefix: tuple[str, str], instance: models.Model, field_name: str) -> str:
-    row_id = instance.__dict__.get(prefix[0])
+def row_id_bytes(row_id, model: type[models.Model], field_name: str) -> bytes:
+    """The 16 bytes of a row id (a UUID, or its text before Django converted it)."""
     if type(row_id) is UUID:
-        # prefix + str(row_id) in one formatting step (this runs for every
-        # value read); the same text as UUID.__str__ makes from the same hex.
-        h = row_id.hex
-        return f"{prefix[1]}{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return row_id.int.to_bytes(16)
     if row_id is None:
-        model = type(instance)
         raise PlaintextLeak(
             f"{origin_model(model)._meta.label}.{field_name}: the row has no id yet; "
             "encrypted rows need a UUID primary key set before save"
         )
-    return prefix[1] + str(row_id)
+    # The same row whichever way its id is spelt ("0F2C…", "0f2c…", 32 digits):
+    # what the database stores and gives back is the UUID.
+    return UUID(str(row_id)).bytes
 
 
-def binding(instance: models.Model, field_name: str) -> str:
+#: (model, field name) -> (attribute of the live row id, b"app_label.model.field:");
+#: bindings are computed on every read, so the class lookups and the constant
+#: part are done once per model and field.
+_BINDING_PREFIXES: dict[tuple[type[models.Model], str], tuple[str, bytes]] = {}
+
+
+def _binding_prefix(model: type[models.Model], field_name: str) -> tuple[str, bytes]:
+    prefix = _BINDING_PREFIXES.get((model, field_name))
+    if prefix is None:
+        prefix = _BINDING_PREFIXES[model, field_name] = (
+            row_id_attname(model),
+            f"{origin_model(model)._meta.label_lower}.{field_name}:".encode(),
+        )
+    return prefix
+
+
+def binding(instance: models.Model, field_name: str) -> bytes:
     """The associated-data binding of ``instance``'s value of ``field_name``."""
-    return _bound_to(_binding_prefix(type(instance), field_name), instance, field_name)
+    attname, prefix = _binding_prefix(type(instance), field_name)
+    return prefix + row_id_bytes(instance.__dict__.get(attname), type(instance), field_name)
 
 
 #: model -> attribute of its data key id (the ``data_key`` foreign key's attname).
@@ -151,6 +152,16 @@ def data_key_of(instance: models.Model):
             f"{instance._meta.label}: no data key set; the service must set data_key first"
         )
     return keycache.get(data_key_id)
+
+
+def _decrypt(instance: models.Model, value: bytes, bound: bytes) -> str:
+    """The plaintext of ``value`` as ``instance``'s, bound to ``bound``; or raise."""
+    key_bytes, generation = crypto.read_header_bytes(value)
+    data_key = data_key_of(instance)
+    # The key id compared as ints: UUID.bytes is Python code, this runs per value.
+    if int.from_bytes(key_bytes) != data_key.id.int:
+        raise DecryptionError(f"{crypto.describe(bound)}: value belongs to another data key")
+    return crypto.decrypt_value(keycache.cipher(data_key, generation), value, bound)
 
 
 class EncryptedAttribute(DeferredAttribute):
@@ -187,12 +198,18 @@ class EncryptedAttribute(DeferredAttribute):
             prefix = self.prefixes.get(model)
             if prefix is None:
                 prefix = self.prefixes[model] = _binding_prefix(model, self.name)
-            bound = _bound_to(prefix, instance, self.name)
+            row_id = data.get(prefix[0])
+            # binding(), with the usual row id (a UUID) in one C call.
+            bound = prefix[1] + (
+                row_id.int.to_bytes(16)
+                if type(row_id) is UUID
+                else row_id_bytes(row_id, model, self.name)
+            )
             plaintext = value.plaintext
             if plaintext is None or value.owner != bound:
                 # Authenticate the value for *this* row and field, so that a
                 # value moved here from elsewhere raises instead of showing.
-                plaintext = value.plaintext = self.field.decrypt(instance, value, bound=bound)
+                plaintext = value.plaintext = _decrypt(instance, value, bound)
                 value.owner = bound
             return plaintext
         return "" if value is None else value
@@ -329,14 +346,10 @@ class EncryptedTextField(models.Field):
         sealed.owner = bound
         return sealed
 
-    def decrypt(self, instance, value: bytes, *, bound: str | None = None) -> str:
+    def decrypt(self, instance, value: bytes, *, bound: bytes | None = None) -> str:
         if bound is None:
             bound = binding(instance, self.name)
-        key_bytes, generation = crypto.read_header_bytes(value)
-        data_key = data_key_of(instance)
-        if key_bytes != data_key.id.bytes:
-            raise DecryptionError(f"{bound}: value belongs to another data key")
-        return crypto.decrypt_value(keycache.cipher(data_key, generation), value, bound)
+        return _decrypt(instance, value, bound)
 
     def pre_save(self, model_instance, add):
         value = model_instance.__dict__.get(self.attname)

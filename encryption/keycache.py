@@ -59,22 +59,28 @@ def prefetch(data_key_ids: Iterable[uuid.UUID]) -> None:
 
 
 class _WeakRegistry(dict):
-    """``{data key id.int: weakref to a DataKey}``; an entry goes when its key does.
+    """``{data key id.int: entry}``; an entry goes when the data key it names does.
 
-    ``weakref.WeakValueDictionary`` in effect, but read with a plain
-    ``dict.get`` and a call of the reference (both C) rather than its Python
-    ``get``: :func:`cipher` reads it for every row.
+    An entry is ``(weak reference to a DataKey, generation, wrapped, kek_id,
+    cipher)``: the instance that unwrapped the cipher, and the state it
+    unwrapped that generation's cipher from. ``weakref.WeakValueDictionary`` in
+    effect, but read with a plain ``dict.get`` and compared item by item (C),
+    without its Python ``get`` or the holder's attributes: :func:`cipher` reads
+    it for every row. The cipher lives as long as the instance holding it.
     """
 
-    def put(self, key: int, data_key: DataKey) -> None:
+    def put(self, key: int, data_key: DataKey, generation: int, found: AESGCM) -> None:
         registry_ref = weakref.ref(self)  # the callback must not keep the registry alive
 
         def drop(reference):
             registry = registry_ref()
-            if registry is not None and registry.get(key) is reference:
-                del registry[key]
+            if registry is not None:
+                entry = registry.get(key)
+                if entry is not None and entry[0] is reference:
+                    del registry[key]
 
-        self[key] = weakref.ref(data_key, drop)
+        kek_id, wrapped = _wrap_state(data_key, generation) or (None, None)
+        self[key] = (weakref.ref(data_key, drop), generation, wrapped, kek_id, found)
 
 
 def _unwrapped() -> _WeakRegistry:
@@ -110,34 +116,44 @@ def cipher(data_key: DataKey, generation: int) -> AESGCM:
     generation, same KEK id and the same wrapped bytes, not destroyed. Anything
     else unwraps as ``DataKey.cipher`` does, and fails as it does.
     """
-    if data_key.destroyed_at is None and data_key.wrapped is not None:
+    if data_key.destroyed_at is None:
         ciphers = data_key._ciphers
         if ciphers:
             found = ciphers.get(generation)
             if found is not None:
                 return found
         # Read for every row: the registry straight from the thread's state,
-        # looked up by the id's int (UUID.__hash__ is Python code).
+        # looked up by the id's int (UUID.__hash__ is Python code), and the
+        # state compared with what the entry recorded, without the instance
+        # that holds the cipher.
         registry = getattr(_local, "unwrapped", None)
-        reference = registry.get(data_key.id.int) if registry is not None else None
-        twin = reference() if reference is not None else None
-        if twin is not None and twin is not data_key and twin.destroyed_at is None:
-            twin_ciphers = twin._ciphers
-            found = twin_ciphers.get(generation) if twin_ciphers else None
+        entry = registry.get(data_key.id.int) if registry is not None else None
+        if entry is not None:
+            if (
+                entry[1] == generation == data_key.generation
+                and entry[2] == data_key.wrapped
+                and entry[3] == data_key.kek_id
+            ):
+                return entry[4]
+            found = _from_twin(data_key, generation, entry[0]())
             if found is not None:
-                if generation == data_key.generation == twin.generation:
-                    same = data_key.kek_id == twin.kek_id and data_key.wrapped == twin.wrapped
-                else:
-                    state = _wrap_state(data_key, generation)
-                    same = state is not None and state == _wrap_state(twin, generation)
-                if same:
-                    if ciphers is None:
-                        data_key._ciphers = {generation: found}
-                    else:
-                        ciphers[generation] = found
-                    return found
+                return found
     found = data_key.cipher(generation)  # unwraps, or raises
-    _unwrapped().put(data_key.id.int, data_key)
+    _unwrapped().put(data_key.id.int, data_key, generation, found)
+    return found
+
+
+def _from_twin(data_key: DataKey, generation: int, twin: DataKey | None) -> AESGCM | None:
+    """The cipher of an older generation (a re-encryption under way) from a live twin."""
+    if twin is None or twin is data_key or twin.destroyed_at is not None or not twin._ciphers:
+        return None
+    found = twin._ciphers.get(generation)
+    state = _wrap_state(data_key, generation)
+    if found is None or state is None or state != _wrap_state(twin, generation):
+        return None
+    if data_key._ciphers is None:
+        data_key._ciphers = {}
+    data_key._ciphers[generation] = found
     return found
 
 

@@ -16,7 +16,7 @@ from django.db import models
 
 from . import crypto
 from .exceptions import DecryptionError, EncryptionError
-from .fields import DATA_KEY_FIELD, REGISTRY, origin_model, row_id_attname
+from .fields import DATA_KEY_FIELD, REGISTRY, origin_model, row_id_attname, row_id_bytes
 from .models import UNWRAP_COLUMNS, DataKey, unwrap_data_key
 
 CHUNK_SIZE = 1000
@@ -87,7 +87,7 @@ def _decrypted(
     key_id_index = attnames.index(model._meta.get_field(DATA_KEY_FIELD).attname)
     row_index = attnames.index(row_id_attname(model))
     label = origin_model(model)._meta.label_lower
-    prefixes = [(f"{label}.{name}:", attnames.index(name)) for name in fields]
+    prefixes = [(f"{label}.{name}:".encode(), attnames.index(name)) for name in fields]
     decrypt_value, read_header = crypto.decrypt_value, crypto.read_header_bytes
     kek_ciphers: dict = {}
     width = len(attnames)
@@ -99,7 +99,7 @@ def _decrypted(
         key_id = values[key_id_index]
         key_bytes = None if key_id is None else key_id.bytes
         ciphers: dict[int, AESGCM] = {}
-        row_id = str(values[row_index])
+        row_id = row_id_bytes(values[row_index], model, "id")
         texts = []
         for prefix, index in prefixes:
             value = values[index]
@@ -108,7 +108,9 @@ def _decrypted(
                 continue
             value_key_bytes, generation = read_header(value)
             if value_key_bytes != key_bytes:
-                raise DecryptionError(f"{prefix}{row_id}: another data key, or none")
+                raise DecryptionError(
+                    f"{crypto.describe(prefix + row_id)}: another data key, or none"
+                )
             cipher = ciphers.get(generation)
             if cipher is None:
                 cipher = ciphers[generation] = AESGCM(

@@ -6,11 +6,14 @@ import gc
 import pytest
 from django.utils import timezone
 
-from encryption import keycache
+from encryption import crypto, keycache
 from encryption.exceptions import DataKeyDestroyed, DecryptionError
 from encryption.keyring import new_key_entry
 from encryption.models import DataKey
+from encryption.services import reencrypt_all
 from participants.models import Participant
+from participants.services import participant_update
+from tests.encryption.test_rotation import add_primary
 
 pytestmark = pytest.mark.django_db
 
@@ -89,11 +92,33 @@ def test_a_replaced_entry_outlives_the_copy_it_replaced(participant):
     keycache.forget()
     first, second = copies(participant, 2)
     registry = keycache._unwrapped()
-    registry.put(first.data_key.id.int, first.data_key)
-    registry.put(second.data_key.id.int, second.data_key)  # the same key, another copy
+    registry.put(first.data_key.id.int, first.data_key, 1, first.data_key.cipher(1))
+    # The same key, another copy.
+    registry.put(second.data_key.id.int, second.data_key, 1, second.data_key.cipher(1))
     del first
     gc.collect()
-    assert registry[second.data_key.id.int]() is second.data_key
+    assert registry[second.data_key.id.int][0]() is second.data_key
     del second
     gc.collect()
     assert len(registry) == 0
+
+
+def test_rows_half_way_through_a_reencryption_unwrap_each_generation_once(
+    participant, manager, settings, unwraps
+):
+    participant_update(participant=participant, acting_user=manager, municipality="Mora")
+    add_primary(settings)
+    # One row moved to the new generation, the others (history rows) not yet.
+    assert reencrypt_all(batch_size=10, stop_after=1).values == 1
+    keycache.forget()
+    unwraps.clear()
+    rows = [
+        *copies(participant, 3),
+        *participant.history.select_related("data_key"),
+        *participant.history.select_related("data_key"),
+    ]
+    assert len({id(row.data_key) for row in rows}) == len(rows)
+    generations = [crypto.read_header_bytes(row.__dict__["given_name"])[1] for row in rows]
+    assert set(generations) == {1, 2}
+    assert all(row.given_name == participant.given_name for row in rows)
+    assert sorted(unwraps) == [(participant.data_key_id, 1), (participant.data_key_id, 2)]

@@ -6,6 +6,7 @@ import uuid
 import pytest
 from django.db import connection
 
+from casework.models import ProgressNote
 from encryption import crypto, keycache
 from encryption.exceptions import DecryptionError
 from encryption.fields import Sealed, binding, data_key_of
@@ -32,15 +33,91 @@ def damage(participant, field_name: str) -> None:
         *(uuid.uuid4() for _ in range(20)),
     ],
 )
-def test_binding_is_the_label_field_and_str_of_the_row_id(row_id):
+def test_binding_is_the_label_field_and_the_bytes_of_the_row_id(row_id):
     row = Participant(id=row_id)
-    assert binding(row, "given_name") == f"participants.participant.given_name:{row_id}"
+    assert binding(row, "given_name") == b"participants.participant.given_name:" + row_id.bytes
+    assert crypto.describe(binding(row, "given_name")) == (
+        f"participants.participant.given_name:{row_id}"
+    )
 
 
-def test_binding_of_a_row_id_given_as_text_is_that_text():
+@pytest.mark.parametrize("spelling", [str.upper, str.lower, lambda text: text.replace("-", "")])
+def test_a_row_id_given_as_text_binds_as_its_uuid(spelling):
+    row_id = uuid.UUID("0f2c1b8e-0000-4000-8000-0000000000ab")
     row = Participant()
-    row.id = "0F2C1B8E-0000-4000-8000-000000000001"  # not yet converted to a UUID
-    assert binding(row, "family_name") == f"participants.participant.family_name:{row.id}"
+    row.id = spelling(str(row_id))  # not yet converted to a UUID
+    assert binding(row, "family_name") == binding(Participant(id=row_id), "family_name")
+
+
+def test_a_value_saved_with_the_row_id_as_text_reads_back(placement, supervisor):
+    # With the text of the id in the binding (version 1), an id assigned in
+    # capitals bound the value to text the loaded UUID never spells again.
+    row_id = uuid.uuid4()
+    note = ProgressNote(
+        placement=placement,
+        data_key=placement.participant.data_key,
+        author=supervisor,
+        date=placement.start_date,
+        kind=ProgressNote.Kind.OBSERVATION,
+        text="Skötte kassan själv",
+    )
+    note.id = str(row_id).upper()
+    note.save(force_insert=True)
+    keycache.forget()
+    assert ProgressNote.objects.get(pk=row_id).text == "Skötte kassan själv"
+
+
+def v1_value(participant, field_name: str, plaintext: str) -> bytes:
+    """A value as version 1 wrote it: the row id as text in the associated data."""
+    data_key = participant.data_key
+    header = crypto.HEADER.pack(1, data_key.id.bytes, data_key.generation)
+    nonce = bytes(range(crypto.NONCE_SIZE))
+    aad = header + f"|participants.participant.{field_name}:{participant.pk}".encode()
+    return header + nonce + data_key.cipher().encrypt(nonce, plaintext.encode(), aad)
+
+
+def test_a_version_1_value_still_reads(participant):
+    write_raw(Participant, participant.pk, "given_name", v1_value(participant, "given_name", "Åsa"))
+    keycache.forget()
+    assert fresh(participant).given_name == "Åsa"
+
+
+def test_a_version_1_value_is_bound_like_a_version_2_value(enterprise, manager, participant):
+    other = make_participant(organisation=enterprise, acting_user=manager)
+    # On another row of its participant's key, in another column: neither reads.
+    value = v1_value(participant, "given_name", "Åsa")
+    write_raw(Participant, participant.pk, "family_name", value)
+    write_raw(Participant, other.pk, "given_name", value)
+    keycache.forget()
+    with pytest.raises(DecryptionError, match="does not authenticate"):
+        _ = fresh(participant).family_name
+    with pytest.raises(DecryptionError):
+        _ = fresh(other).given_name
+
+
+def test_a_version_cannot_be_changed_in_a_stored_value(participant):
+    version_2 = bytearray(raw_value(Participant, participant.pk, "given_name"))
+    assert version_2[0] == crypto.VALUE_VERSION == 2
+    version_2[0] = 1
+    version_1 = bytearray(v1_value(participant, "family_name", "Svensson"))
+    version_1[0] = 2
+    write_raw(Participant, participant.pk, "given_name", bytes(version_2))
+    write_raw(Participant, participant.pk, "family_name", bytes(version_1))
+    keycache.forget()
+    loaded = fresh(participant)
+    for field_name in ("given_name", "family_name"):
+        with pytest.raises(DecryptionError, match="does not authenticate"):
+            getattr(loaded, field_name)
+
+
+def test_a_version_1_value_is_rewritten_as_version_2_when_changed(participant):
+    write_raw(Participant, participant.pk, "given_name", v1_value(participant, "given_name", "Åsa"))
+    keycache.forget()
+    loaded = fresh(participant)
+    loaded.given_name = "Åsa Maria"
+    loaded.save()
+    assert raw_value(Participant, participant.pk, "given_name")[0] == 2
+    assert fresh(participant).given_name == "Åsa Maria"
 
 
 def test_a_damaged_value_loads_and_raises_only_when_read(enterprise, manager, participant):
