@@ -468,6 +468,8 @@ class VerifyReport:
     rows: int = 0
     data_keys: int = 0
     shredded: int = 0
+    #: Values still in an older value format (they read; rewritten when next written).
+    older_format: int = 0
     tables: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
@@ -545,6 +547,8 @@ def _verify_page(model, names, page, keys: _KeyLookup, kek_failures, report) -> 
                 value_key_id, generation = crypto.read_header(value)
                 if value_key_id != key.pk:
                     raise DecryptionError("value belongs to another data key")
+                if value[0] != crypto.VALUE_VERSION:
+                    report.older_format += 1
                 crypto.decrypt_value(
                     cipher=key.cipher(generation),
                     value=value,

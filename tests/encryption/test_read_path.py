@@ -4,6 +4,7 @@ shortcuts taken for speed give the same results as the plain computations."""
 import uuid
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from casework.models import ProgressNote
@@ -11,6 +12,7 @@ from encryption import crypto, keycache
 from encryption.exceptions import DecryptionError
 from encryption.fields import Sealed, binding, data_key_of
 from encryption.keyring import get_keyring, new_key_entry
+from encryption.services import verify_all
 from participants.models import Participant
 from tests.encryption.test_fields import fresh, raw_value, write_raw
 from tests.factories import make_participant
@@ -213,3 +215,12 @@ def test_the_kek_cipher_is_made_once_per_key_ring(settings):
     other = get_keyring()
     assert other is not ring
     assert other.kek_cipher(ring.primary_id) is not ring.kek_cipher(ring.primary_id)
+
+
+def test_verify_encryption_counts_values_in_an_older_format(participant, capsys):
+    assert verify_all().older_format == 0
+    write_raw(Participant, participant.pk, "given_name", v1_value(participant, "given_name", "Åsa"))
+    report = verify_all()
+    assert report.older_format == 1 and report.failures == []
+    call_command("verify_encryption")
+    assert "1 values in an older value format" in capsys.readouterr().out

@@ -37,6 +37,11 @@ class Command(BaseCommand):
                 f"; {report.shredded} values under destroyed data keys "
                 "(crypto-shredded, unreadable by design)"
             )
+        if report.older_format:
+            summary += (
+                f"; {report.older_format} values in an older value format "
+                "(readable; rewritten in the current format when next written)"
+            )
         if report.failures:
             raise CommandError(f"{len(report.failures)} failures. Checked {summary}.")
         self.stdout.write(self.style.SUCCESS(f"All readable: {summary}."))
