@@ -9,6 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from encryption.fields import EncryptedCharField
+from encryption.models import DataKey
+
 
 class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
@@ -151,3 +154,30 @@ class Membership(models.Model):
         Role.AUDITOR: None,
         Role.ADMIN: None,
     }
+
+
+class TOTPSecret(models.Model):
+    """The secret of a django-otp TOTP device, encrypted under a data key of its own.
+
+    django-otp keeps a device's secret in ``TOTPDevice.key`` as plain hex, so a
+    copy of the database would hold every user's second factor. Stegvis stores
+    the secret here and a random decoy in ``TOTPDevice.key``; ``accounts.otp``
+    makes ``TOTPDevice.bin_key`` read this row, and fails closed when there is
+    none. Key rotation, re-encryption and ``verify_encryption`` cover it like
+    every encrypted field (encryption.fields.REGISTRY).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    device = models.OneToOneField(
+        "otp_totp.TOTPDevice", on_delete=models.CASCADE, related_name="stegvis_secret"
+    )
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    #: The secret as hex, as django-otp's own column holds it.
+    key = EncryptedCharField(max_length=80)
+
+    class Meta:
+        verbose_name = _("TOTP secret")
+        verbose_name_plural = _("TOTP secrets")
+
+    def __str__(self) -> str:
+        return f"TOTP secret of device {self.device_id}"

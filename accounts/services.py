@@ -16,10 +16,12 @@ from django_otp import devices_for_user, verify_token
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from encryption.blind_index import blind_index
 
 from .models import User
+from .otp import totp_secret_store
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,8 @@ def totp_device_create(
     if existing.filter(confirmed=True).exists() and not replace:
         raise ValidationError(_("This user already has an authenticator app."))
     existing.delete()
+    # django-otp's default key (random) stays in its column as a decoy; the
+    # secret is stored encrypted (accounts.otp).
     device = TOTPDevice(user=user, name=TOTP_DEVICE_NAME, confirmed=confirmed)
     if secret_base32:
         cleaned = re.sub(r"\s", "", secret_base32).upper()
@@ -62,9 +66,12 @@ def totp_device_create(
             raise ValidationError(_("The TOTP secret is not valid base32.")) from error
         if len(key) < 16:
             raise ValidationError(_("The TOTP secret must be at least 128 bits."))
-        device.key = key.hex()
+        secret_hex = key.hex()
+    else:
+        secret_hex = random_hex(20)
     device.full_clean()
     device.save()
+    totp_secret_store(device=device, secret_hex=secret_hex)
     return device, b32encode(device.bin_key).decode("ascii").rstrip("=")
 
 

@@ -1,4 +1,5 @@
-"""Per-participant data keys (DEKs), stored wrapped by a key-encryption key.
+"""Data keys (DEKs), stored wrapped by a key-encryption key: one per participant,
+and one per user's TOTP secret (accounts.models.TOTPSecret).
 
 Data keys live in their own untracked table, never in a history table, so
 destroying one (crypto-shredding) leaves no copy of the key material behind.

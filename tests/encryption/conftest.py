@@ -1,6 +1,7 @@
 """Builders for encryption tests: a record with every encrypted field filled in,
 made through the services."""
 
+from base64 import b32encode
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -8,6 +9,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from accounts.models import TOTPSecret
+from accounts.services import totp_device_create
 from casework.models import FollowUp, Outcome, Review
 from casework.services import (
     assessment_record,
@@ -27,7 +30,7 @@ from placements.services import (
     placement_plan_submit,
     placement_plan_update,
 )
-from tests.factories import make_active_placement, make_participant
+from tests.factories import UserFactory, make_active_placement, make_participant
 
 START = date(2026, 1, 5)  # a Monday
 
@@ -38,7 +41,10 @@ class FullRecord:
 
     participant: object
     placement: object
+    #: The participant's rows (under the participant's data key, with history).
     rows: list = field(default_factory=list)
+    #: Rows encrypted under a data key of their own, without history (a user's TOTP secret).
+    own_key_rows: list = field(default_factory=list)
     #: (model label, field name) -> the plaintext written
     values: dict = field(default_factory=dict)
     canaries: list[str] = field(default_factory=list)
@@ -174,9 +180,20 @@ def build_full_record(
         note=canary("follow_up"),
     )
     record.values[("casework.FollowUp", "note")] = canary("follow_up")
+    # A user's second factor: its secret is encrypted like the record (hex,
+    # as django-otp would have stored it; its base32 form is a canary too).
+    secret = canary("totp").encode()[:20].ljust(20, b"#")
+    device, secret_base32 = totp_device_create(
+        user=UserFactory(username=f"totp-{tag}"),
+        confirmed=True,
+        secret_base32=b32encode(secret).decode(),
+    )
+    record.values[("accounts.TOTPSecret", "key")] = secret.hex()
+    record.canaries += [secret_base32]
     record.placement = placement
     record.rows = [participant, consent, placement, *attendance, note, goal, assessment, review]
     record.rows += [exit_record, follow_up]
+    record.own_key_rows = [TOTPSecret.objects.get(device=device)]
     record.canaries += [value for value in record.values.values()]
     record.canaries += [f"Kanarie-{tag}"]
     keycache.forget()
