@@ -6,7 +6,10 @@ enterprises; the anonymised export for analysts and managers. Every file
 download records an access event.
 """
 
+import re
+
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -145,7 +148,28 @@ def _download(request, fmt: str):
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    _mark_download_ready(request, response)
     return response
+
+
+#: Cookie by which the report page's script learns that a file it asked for has
+#: arrived (a download does not leave the page, so it cannot tell otherwise).
+DOWNLOAD_COOKIE = "stegvis_download"
+_DOWNLOAD_TOKEN = re.compile(r"^[a-z0-9]{8,32}$")
+
+
+def _mark_download_ready(request, response) -> None:
+    """Echo the page's random token (``?download=…``) in a short-lived cookie."""
+    token = request.GET.get("download", "")
+    if _DOWNLOAD_TOKEN.match(token):
+        response.set_cookie(
+            DOWNLOAD_COOKIE,
+            token,
+            max_age=120,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=False,  # read by static/js/stegvis.js; it holds only that token
+            samesite="Strict",
+        )
 
 
 @require_GET

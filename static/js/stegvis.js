@@ -60,3 +60,40 @@ window.addEventListener("pageshow", function (event) {
   });
 });
 // --- end busy forms --------------------------------------------------------------------
+
+// --- Slow downloads ---------------------------------------------------------------------
+// A link with data-download fetches a file the server computes first (the outcome
+// report as PDF, CSV or XLSX: half a minute over many enterprises). A download does
+// not leave the page, so the page says it is working in [data-download-status] until
+// the file arrives: the link carries a random token, and the response returns it in
+// the stegvis_download cookie (casework.views_reports). One file at a time.
+// Without this script the links are plain downloads.
+const DOWNLOAD_COOKIE = "stegvis_download";
+document.addEventListener("click", function (event) {
+  const link = event.target.closest("a[data-download]");
+  if (!link || event.defaultPrevented || event.button !== 0) return;
+  if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const box = link.closest("[data-downloads]");
+  const status = document.querySelector("[data-download-status]");
+  if (!box || !status) return;
+  event.preventDefault();
+  if (box.getAttribute("aria-busy") === "true") return;
+  const bytes = new Uint8Array(8);
+  window.crypto.getRandomValues(bytes);
+  const token = Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+  const url = new URL(link.href);
+  url.searchParams.set("download", token);
+  box.setAttribute("aria-busy", "true");
+  status.textContent = box.dataset.busyMessage;
+  const started = Date.now();
+  const timer = window.setInterval(function () {
+    const arrived = document.cookie.split("; ").indexOf(DOWNLOAD_COOKIE + "=" + token) !== -1;
+    if (!arrived && Date.now() - started < 10 * 60 * 1000) return;
+    window.clearInterval(timer);
+    document.cookie = DOWNLOAD_COOKIE + "=; Max-Age=0; path=/; SameSite=Strict";
+    box.removeAttribute("aria-busy");
+    status.textContent = arrived ? box.dataset.doneMessage : "";
+  }, 500);
+  window.location.assign(url.toString());
+});
+// --- end slow downloads ----------------------------------------------------------------

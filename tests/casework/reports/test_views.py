@@ -49,6 +49,33 @@ def test_every_report_download_is_one_access_event(client, dataset, manager, nam
         assert response.content.startswith(b"%PDF")
 
 
+@pytest.mark.parametrize(
+    ("token", "echoed"),
+    [("0123456789abcdef", True), ("", False), ("<script>", False), ("A" * 16, False)],
+)
+def test_a_download_echoes_the_pages_token_in_a_short_cookie(
+    client, dataset, manager, token, echoed
+):
+    signed_in(client, manager)
+    response = client.get(reverse("casework:report_csv"), {**QUERY, "download": token})
+    assert response.status_code == 200
+    cookie = response.cookies.get("stegvis_download")
+    if not echoed:
+        assert cookie is None
+        return
+    assert cookie.value == token
+    assert cookie["max-age"] == 120 and cookie["samesite"] == "Strict" and not cookie["httponly"]
+
+
+def test_the_report_page_marks_its_downloads_for_the_progress_message(client, dataset, manager):
+    signed_in(client, manager)
+    body = client.get(reverse("casework:report"), QUERY).content.decode()
+    assert body.count("data-download>") == 3
+    assert 'data-download-status role="status"' in body
+    preparing = "Filen tas fram. För många verksamheter kan det ta en halv minut."
+    assert f'data-busy-message="{preparing}"' in body
+
+
 def test_manager_cannot_report_on_another_enterprise(client, dataset, manager):
     signed_in(client, manager)
     response = client.get(
