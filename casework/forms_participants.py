@@ -56,16 +56,14 @@ class ParticipantFilterForm(forms.Form):
     )
 
     def __init__(self, *args, units=(), supervisors=(), **kwargs) -> None:
+        """``units`` and ``supervisors``: (value, label) choices, as
+        casework.selectors_participants.participant_filter_choices_for gives them."""
         super().__init__(*args, **kwargs)
         everyone = [("", _("All"))]
         self.fields["status"].choices = everyone + Participant.Status.choices
         self.fields["programme"].choices = everyone + Programme.choices
-        self.fields["unit"].choices = everyone + [
-            (str(unit.pk), f"{unit.name} ({unit.organisation.name})") for unit in units
-        ]
-        self.fields["supervisor"].choices = everyone + [
-            (str(user.pk), user.get_full_name() or user.username) for user in supervisors
-        ]
+        self.fields["unit"].choices = everyone + list(units)
+        self.fields["supervisor"].choices = everyone + list(supervisors)
 
     def filters(self) -> ParticipantFilters:
         """The valid values; an invalid one is shown as an error and not applied."""

@@ -91,7 +91,8 @@ def participant_page_for(*, user: User, filters: ParticipantFilters, page_number
 
 
 def participant_filter_choices_for(*, user: User) -> dict:
-    """Units and supervisors the list can be filtered by: those the user may see."""
+    """Units and supervisors the list can be filtered by (those the user may see), as
+    ``(value, label)`` choices."""
     placements = placement_list_for(user=user)
     own = organisations_with_role(user, Role.MANAGER, Role.SUPERVISOR)
     # Every unit of the user's own enterprises, and the units of the placements
@@ -105,9 +106,8 @@ def participant_filter_choices_for(*, user: User) -> dict:
         Unit.objects.filter(
             Q(organisation_id__in=own) | Q(pk__in=followed.order_by().values("unit_id"))
         )
-        .select_related("organisation")
-        .only("name", "organisation__name")  # what the choices show
         .order_by("organisation__name", "name")
+        .values_list("pk", "name", "organisation__name")  # what the choices show
     )
     # Driven from the open assignments of the visible placements (``pk IN``), not
     # a correlated EXISTS per user: that probed every visible placement for every
@@ -119,7 +119,16 @@ def participant_filter_choices_for(*, user: User) -> dict:
                 ended_on__isnull=True, placement__in=placements.values("pk")
             ).values("supervisor_id")
         )
-        .only("first_name", "last_name", "username")  # what the choices show
         .order_by("last_name", "first_name", "username")
+        .values_list("pk", "first_name", "last_name", "username")  # what the choices show
     )
-    return {"units": list(units), "supervisors": list(supervisors)}
+    # (value, label) pairs from plain rows: model instances for every unit of
+    # the enterprise cost more than the rest of the choices (docs/performance.md).
+    return {
+        "units": [(str(pk), f"{name} ({organisation})") for pk, name, organisation in units],
+        "supervisors": [
+            # User.get_full_name(), or the user name.
+            (str(pk), f"{first} {last}".strip() or username)
+            for pk, first, last, username in supervisors
+        ],
+    }

@@ -236,6 +236,20 @@ def test_unit_choices_are_own_enterprises_and_followed_placements_only(
     assert str(other_unit.pk) not in unit_choices(manager) | unit_choices(case_officer)
 
 
+def test_filter_choices_are_labelled_with_unit_and_enterprise_and_the_supervisors_name(
+    client_for, placement, manager, supervisor, enterprise, unit
+):
+    supervisor.first_name, supervisor.last_name = "Sven", "Ek"
+    supervisor.save()
+    form = client_for(manager).get(LIST).context["form"]
+    assert (str(unit.pk), f"{unit.name} ({enterprise.name})") in form.fields["unit"].choices
+    assert (str(supervisor.pk), "Sven Ek") in form.fields["supervisor"].choices
+    supervisor.first_name = supervisor.last_name = ""
+    supervisor.save()
+    form = client_for(manager).get(LIST).context["form"]
+    assert (str(supervisor.pk), supervisor.username) in form.fields["supervisor"].choices
+
+
 def test_sort_by_name_in_swedish_order(client_for, manager, enterprise):
     for family_name in ("Öberg", "Andersson", "Zetterlund", "Åberg", "Ekström"):
         make_participant(organisation=enterprise, acting_user=manager, family_name=family_name)
