@@ -6,7 +6,9 @@ column gets a random decoy, so existing authenticator apps keep working. The
 move uses the application's own code (``accounts.otp.totp_secret_move``), which
 encrypts with the key ring, so the key ring must be available when devices
 exist (a new database has none). Irreversible in effect: going back leaves the
-decoys, and users enrol their app again.
+decoys, and users enrol their app again. Because it runs today's models, a later
+migration that adds a column to DataKey or TOTPSecret must be made a dependency
+of this one (or this data step moved after it).
 """
 
 import uuid
