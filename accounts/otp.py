@@ -22,6 +22,8 @@ from encryption import keycache
 from encryption.exceptions import EncryptionError
 from encryption.models import DataKey
 
+from .models import TOTPSecret
+
 #: Attribute of a loaded device that holds its decrypted secret for the
 #: instance's lifetime (a verification reads ``bin_key`` once per token).
 DECRYPTED_ATTR = "_stegvis_totp_secret"
@@ -35,8 +37,6 @@ def encrypted_bin_key(device: TOTPDevice) -> bytes:
     """The device's secret as bytes, from its encrypted row; never from ``device.key``."""
     secret = device.__dict__.get(DECRYPTED_ATTR)
     if secret is None:
-        from .models import TOTPSecret
-
         row = (
             TOTPSecret.objects.select_related("data_key").filter(device_id=device.pk).first()
             if device.pk is not None
@@ -67,8 +67,6 @@ def totp_secret_store(*, device: TOTPDevice, secret_hex: str) -> None:
     The secret is never written to ``TOTPDevice.key``: the caller saves the
     device with django-otp's random default key, which stays there as a decoy.
     """
-    from .models import TOTPSecret
-
     if device.pk is None:
         raise ValueError("save the device before storing its secret")
     data_key = DataKey.new()
@@ -86,8 +84,6 @@ def totp_secret_move(*, device: TOTPDevice) -> None:
     the key column's value becomes the encrypted secret and the column gets a
     random decoy. A device that already has its encrypted row is left alone.
     """
-    from .models import TOTPSecret
-
     if TOTPSecret.objects.filter(device_id=device.pk).exists():
         return
     plain = device.key

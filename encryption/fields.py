@@ -84,9 +84,7 @@ def row_id_attname(model: type[models.Model]) -> str:
 
 def binding_for(model: type[models.Model], field_name: str, row_id) -> bytes:
     """The associated-data binding of a value: ``b"app_label.model.field:"`` + row id bytes."""
-    return f"{origin_model(model)._meta.label_lower}.{field_name}:".encode() + row_id_bytes(
-        row_id, model, field_name
-    )
+    return binding_prefix(model, field_name)[1] + row_id_bytes(row_id, model, field_name)
 
 
 def row_id_bytes(row_id, model: type[models.Model], field_name: str) -> bytes:
@@ -109,7 +107,8 @@ def row_id_bytes(row_id, model: type[models.Model], field_name: str) -> bytes:
 _BINDING_PREFIXES: dict[tuple[type[models.Model], str], tuple[str, bytes]] = {}
 
 
-def _binding_prefix(model: type[models.Model], field_name: str) -> tuple[str, bytes]:
+def binding_prefix(model: type[models.Model], field_name: str) -> tuple[str, bytes]:
+    """(attribute of the row id, ``b"app_label.model.field:"``) of a model's field, cached."""
     prefix = _BINDING_PREFIXES.get((model, field_name))
     if prefix is None:
         prefix = _BINDING_PREFIXES[model, field_name] = (
@@ -121,7 +120,7 @@ def _binding_prefix(model: type[models.Model], field_name: str) -> tuple[str, by
 
 def binding(instance: models.Model, field_name: str) -> bytes:
     """The associated-data binding of ``instance``'s value of ``field_name``."""
-    attname, prefix = _binding_prefix(type(instance), field_name)
+    attname, prefix = binding_prefix(type(instance), field_name)
     return prefix + row_id_bytes(instance.__dict__.get(attname), type(instance), field_name)
 
 
@@ -176,7 +175,7 @@ class EncryptedAttribute(DeferredAttribute):
         # Looked up for every row loaded and every value read: kept here once.
         self.attname = field.attname
         self.name = field.name
-        #: model -> its _binding_prefix() for this field (a subclass reads
+        #: model -> its binding_prefix() for this field (a subclass reads
         #: through its parent's descriptor; the prefix is the instance's model's).
         self.prefixes: dict[type[models.Model], tuple[str, str]] = {}
 
@@ -197,7 +196,7 @@ class EncryptedAttribute(DeferredAttribute):
             model = type(instance)
             prefix = self.prefixes.get(model)
             if prefix is None:
-                prefix = self.prefixes[model] = _binding_prefix(model, self.name)
+                prefix = self.prefixes[model] = binding_prefix(model, self.name)
             row_id = data.get(prefix[0])
             # binding(), with the usual row id (a UUID) in one C call.
             bound = prefix[1] + (
@@ -346,11 +345,6 @@ class EncryptedTextField(models.Field):
         sealed.owner = bound
         return sealed
 
-    def decrypt(self, instance, value: bytes, *, bound: bytes | None = None) -> str:
-        if bound is None:
-            bound = binding(instance, self.name)
-        return _decrypt(instance, value, bound)
-
     def pre_save(self, model_instance, add):
         value = model_instance.__dict__.get(self.attname)
         if value is None or value == "":
@@ -362,7 +356,7 @@ class EncryptedTextField(models.Field):
             data_key = data_key_of(model_instance)
             bound = binding(model_instance, self.name)
             if value.owner != bound or value.plaintext is None:
-                value.plaintext = self.decrypt(model_instance, value, bound=bound)
+                value.plaintext = _decrypt(model_instance, value, bound)
                 value.owner = bound
             if crypto.read_header_bytes(value) == (data_key.id.bytes, data_key.generation):
                 return value

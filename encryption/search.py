@@ -16,7 +16,13 @@ from django.db import models
 
 from . import crypto
 from .exceptions import DecryptionError, EncryptionError
-from .fields import DATA_KEY_FIELD, REGISTRY, origin_model, row_id_attname, row_id_bytes
+from .fields import (
+    DATA_KEY_FIELD,
+    REGISTRY,
+    binding_prefix,
+    row_id_attname,
+    row_id_bytes,
+)
 from .models import UNWRAP_COLUMNS, DataKey, unwrap_data_key
 
 CHUNK_SIZE = 1000
@@ -86,8 +92,7 @@ def _decrypted(
     key_columns = [f"{DATA_KEY_FIELD}__{name}" for name in UNWRAP_COLUMNS]
     key_id_index = attnames.index(model._meta.get_field(DATA_KEY_FIELD).attname)
     row_index = attnames.index(row_id_attname(model))
-    label = origin_model(model)._meta.label_lower
-    prefixes = [(f"{label}.{name}:".encode(), attnames.index(name)) for name in fields]
+    prefixes = [(binding_prefix(model, name)[1], attnames.index(name)) for name in fields]
     decrypt_value, read_header = crypto.decrypt_value, crypto.read_header_bytes
     kek_ciphers: dict = {}
     width = len(attnames)
