@@ -139,7 +139,7 @@ def bench_overhead(requests: int) -> dict:
     except NoReverseMatch:
         result["page"] = "participants:detail does not exist; only record_access was timed"
         return result
-    import casework.views_participants as participant_views
+    import desk.views.participants as participant_views
 
     client = Client()
     sign_in(client, manager)

@@ -354,7 +354,7 @@ class Harness:
                     f"attendance_week.view.{role}",
                     self.get(
                         role,
-                        "placements:attendance_week",
+                        "units:attendance_week",
                         unit_id=m["unit_id"],
                         week=date.fromisoformat(m["grid_week"]),
                     ),
@@ -362,7 +362,7 @@ class Harness:
             )
         add("attendance_week.save.supervisor", self._week_save_case)
         add("note_add.supervisor", self._note_add_case)
-        add("notes.supervisor", lambda: self._participant_page("supervisor", "casework:notes"))
+        add("notes.supervisor", lambda: self._participant_page("supervisor", "participants:notes"))
         add("attendance_month_pdf.supervisor", self._pdf_case)
         add("outcome_report.manager", self._outcome_report_case)
         add("anonymised_export.analyst", self._export_case)
@@ -440,9 +440,7 @@ class Harness:
         from placements.selectors import attendance_week_for
 
         week_start = date.fromisoformat(self.manifest["grid_week"])
-        url = self.url(
-            "placements:attendance_week", unit_id=self.manifest["unit_id"], week=week_start
-        )
+        url = self.url("units:attendance_week", unit_id=self.manifest["unit_id"], week=week_start)
         user = self.user("supervisor")
         client = self.client("supervisor")
         week = attendance_week_for(
@@ -476,7 +474,7 @@ class Harness:
     def _note_add_case(self) -> Case:
         from django.utils import timezone
 
-        url = self.url("casework:note_add", participant_id=self.manifest["participant_id"])
+        url = self.url("participants:note_add", participant_id=self.manifest["participant_id"])
         client = self.client("supervisor")
         data = {
             "placement": self.manifest["placement_id"],
@@ -509,7 +507,7 @@ class Harness:
     def _outcome_report_case(self) -> list[Case]:
         name = self.discovered(
             "the outcome report",
-            ("casework:report", "casework:outcome_report", "reports:outcomes"),
+            ("reports:outcome", "casework:outcome_report", "reports:outcomes"),
             ("report",),
         )
         cases = [Case(f"outcome_report.manager[{name}]", self.get("manager", name, self._period()))]
@@ -528,7 +526,7 @@ class Harness:
 
         name = self.discovered(
             "the anonymised export",
-            ("casework:export_create", "casework:anonymised_export", "reports:export"),
+            ("reports:export_create", "casework:anonymised_export", "reports:export"),
             ("export", "create"),
         )
         url = self.url(name)

@@ -53,11 +53,11 @@ def main(argv=None) -> int:
     from django.utils import timezone
 
     from accounts.models import Organisation
-    from casework.reports.anonymised import build_anonymised_export
-    from casework.reports.pdf import report_pdf
-    from casework.reports.scope import Period
-    from casework.reports.statistics import outcome_report
     from placements.models import Attendance, Placement
+    from reports.anonymised import build_anonymised_export
+    from reports.pdf import report_pdf
+    from reports.scope import Period
+    from reports.statistics import outcome_report
 
     today = timezone.localdate()
     period = Period.from_months(f"{today.year - 1}-{today.month:02d}", f"{today:%Y-%m}")

@@ -1,12 +1,12 @@
 """Send report reads to the read replica, when one is configured.
 
-Report code wraps its queries in ``casework.reports.routing.reporting()``;
+Report code wraps its queries in ``reports.routing.reporting()``;
 everything else, and every write (access events included), goes to the primary.
 """
 
 from django.conf import settings
 
-from casework.reports.routing import is_reporting
+from reports.routing import is_reporting
 
 
 class ReportReplicaRouter:

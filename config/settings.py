@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "participants",
     "placements",
     "casework",
+    "reports",
+    "desk",
 ]
 
 MIDDLEWARE = [
@@ -86,7 +88,7 @@ MIDDLEWARE = [
     "config.logging.LogContextMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
-    "accounts.middleware.AccessTableMiddleware",
+    "config.access.AccessTableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -251,7 +253,7 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # Background work: Django's tasks framework with the database backend.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Outcome exports (casework.reports): files kept outside static and media, served
+# Outcome exports (reports): files kept outside static and media, served
 # only through the access-checked, audited download view.
 EXPORTS_ROOT = Path(os.environ.get("STEGVIS_EXPORTS_ROOT", str(VAR_DIR / "exports")))
 

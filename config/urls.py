@@ -1,18 +1,20 @@
-"""Root URLconf. Every pattern is declared in the access table (accounts.access)."""
+"""Root URLconf. Every pattern is declared in the access table (config.access)."""
 
 from django.contrib import admin
 from django.urls import include, path
 
-from casework.views_home import HomeView
 from config.health import health
+from desk import urls as desk
 
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
+    path("", desk.home_view, name="home"),
     path("", include("accounts.urls")),
-    path("deltagare/", include("casework.urls_participants")),
-    path("placeringar/", include("placements.urls")),
-    path("arbete/", include("casework.urls")),
-    path("granskning/", include("audit.urls")),
+    path("deltagare/", include((desk.participant_patterns, "participants"))),
+    path("placeringar/", include((desk.placement_patterns, "placements"))),
+    path("enheter/", include((desk.unit_patterns, "units"))),
+    path("rapporter/", include((desk.report_patterns, "reports"))),
+    path("granskning/", include((desk.audit_patterns, "audit"))),
+    path("", include((desk.moved_patterns, "moved"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),

@@ -25,7 +25,6 @@ from casework.models import (
     Goal,
     Item,
     ProgressNote,
-    ReportExport,
     Review,
     Score,
 )
@@ -35,9 +34,10 @@ from participants.models import Consent, Participant
 from participants.services import consent_record
 from placements.models import Attendance, Placement, PlacementSupervisor, Programme
 from placements.services import AttendanceEntry, attendance_record_week, referral_register
+from reports.models import ReportExport
 from tests.factories import MembershipFactory, make_participant
 
-DOMAIN_APPS = ("accounts", "participants", "placements", "casework")
+DOMAIN_APPS = ("accounts", "participants", "placements", "casework", "reports")
 MONDAY = date(2026, 1, 5)  # the fixture placement's first day
 
 

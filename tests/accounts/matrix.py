@@ -31,11 +31,8 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from accounts.access import Rule, rule_for
 from accounts.models import Membership, Organisation, Role, User
-from casework.models import FollowUp, ProgressNote, ReportExport
-from casework.reports.scope import Period
-from casework.reports.service import export_produce
+from casework.models import FollowUp, ProgressNote
 from casework.services import (
     assessment_record,
     goal_add,
@@ -43,7 +40,11 @@ from casework.services import (
     placement_end,
     progress_note_add,
 )
+from config.access import Rule, rule_for
 from placements.services import AttendanceEntry, attendance_record_week, membership_end
+from reports.models import ReportExport
+from reports.scope import Period
+from reports.service import export_produce
 from tests.accounts.signin_helpers import sign_in
 from tests.accounts.test_access_table import walk as access_table_walk
 from tests.factories import (
@@ -458,6 +459,12 @@ def _admin_object_id(scenario: Scenario, route: str, _obj) -> str:
     return str(uuid.uuid4()) if model._meta.pk.get_internal_type() == "UUIDField" else "999999"
 
 
+def _participant_of(obj) -> uuid.UUID:
+    """The participant a goal (through its placement) or a follow-up belongs to."""
+    placement = getattr(obj, "placement", None)
+    return placement.participant_id if placement is not None else obj.participant_id
+
+
 #: Parameters derived from the object (or the scenario): name → builder(scenario, route, obj).
 COMPANION_PARAMETERS: dict[str, Callable] = {
     "year": lambda scenario, route, obj: scenario.today.year,
@@ -507,6 +514,11 @@ def cases(scenario: Scenario) -> Iterator[Case]:
                 "related users in build_scenario) or COMPANION_PARAMETERS in "
                 "tests/accounts/matrix.py"
             )
+        # A URL about an object inside a participant's record (a goal, a follow-up) names
+        # the participant too: the inner object is what the URL is about, and the
+        # participant id comes from it.
+        if set(object_parameters) - {"participant_id"} and "participant_id" in object_parameters:
+            object_parameters.remove("participant_id")
         assert len(object_parameters) <= 1, (
             f"{view_name}: more than one object parameter {object_parameters}; "
             "extend tests/accounts/matrix.py"
@@ -516,10 +528,16 @@ def cases(scenario: Scenario) -> Iterator[Case]:
             obj = scenario.objects.get(object_key)
             kwargs = {}
             for name in parameters:
-                if name in OBJECT_PARAMETERS:
+                if name in object_parameters:
                     kwargs[name] = obj.pk
+                elif name == "participant_id":
+                    kwargs[name] = _participant_of(obj)
                 else:
                     kwargs[name] = COMPANION_PARAMETERS[name](scenario, route, obj)
+            # An address of the earlier scheme answers as the address it moved to does.
+            moved_to = getattr(pattern.callback, "moved_to", None)
+            if moved_to is not None:
+                rule = rule_for(moved_to)
             yield Case(view_name, rule, _url(view_name, pattern, route, kwargs), object_key)
 
 
@@ -552,11 +570,15 @@ EXCEPTIONS: dict[tuple[str, str, str], tuple[object, str]] = {
             "a former supervisor reads in the grace period but writes nothing",
         )
         for view_name, object_key in (
-            ("casework:note_add", "P4"),
-            ("casework:goal_add", "P4"),
-            ("casework:assessment_add", "P4"),
+            ("participants:note_add", "P4"),
+            ("participants:goal_add", "P4"),
+            ("participants:assessment_add", "P4"),
             ("placements:plan_edit", "PL4"),
-            ("casework:follow_up_record", "FU4"),
+            ("participants:follow_up_record", "FU4"),
+            ("moved:note_add", "P4"),
+            ("moved:goal_add", "P4"),
+            ("moved:assessment_add", "P4"),
+            ("moved:follow_up_record", "FU4"),
         )
     },
 }
@@ -645,13 +667,25 @@ def is_unauthorised_success(expectation, response) -> bool:
 SESSION_ENDING = {"logout", "admin:logout"}
 
 
+def _follow_moved(case: Case, client, response):
+    """For an address of the earlier scheme: its permanent redirect (301 for GET, 308
+    otherwise), then the answer of the new address with the same method."""
+    if not case.view_name.startswith("moved:") or response.status_code not in (301, 308):
+        return response
+    method = response.request["REQUEST_METHOD"]
+    assert response.status_code == (301 if method == "GET" else 308), (case.view_name, method)
+    if method == "GET":
+        return client.get(response["Location"])
+    return client.post(response["Location"], {})
+
+
 def fetch(scenario: Scenario, case: Case, user_key: str) -> tuple[str, object]:
     """GET the URL; when GET is not allowed (405), POST an empty body. (method, response)"""
     client = scenario.client(user_key)
-    response = client.get(case.url)
+    response = _follow_moved(case, client, client.get(case.url))
     if response.status_code != 405:
         return "GET", response
-    response = client.post(case.url, {})
+    response = _follow_moved(case, client, client.post(case.url, {}))
     if case.view_name in SESSION_ENDING or case.rule.public:
         scenario.fresh_client(user_key)
     return "POST", response

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from accounts.access import ACCESS_TABLE, rule_for
+from config.access import ACCESS_TABLE, rule_for
 
 
 def walk(resolver: URLResolver, namespace: str = "", prefix: str = "/"):

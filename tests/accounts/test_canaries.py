@@ -15,8 +15,8 @@ import pytest
 from django.urls import reverse
 
 from audit.extract import extract_pdf
-from casework.reports.exports import SheetTable, to_csv, to_xlsx
 from participants.services import consent_record
+from reports.exports import SheetTable, to_csv, to_xlsx
 from tests.accounts import matrix
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def _probes(scenario) -> list[tuple[str, str, str, dict]]:
         ("manager_a", "get", participants, {"unit": str(objects["UB"].pk)}),
         ("supervisor_a", "get", reverse("placements:list"), {"unit": str(objects["UB"].pk)}),
         ("auditor_a", "get", reverse("audit:events"), {"participant": str(objects["P2"].pk)}),
-        ("manager_a", "get", reverse("casework:report"), {"period_from": "2020-01"}),
+        ("manager_a", "get", reverse("reports:outcome"), {"period_from": "2020-01"}),
         ("manager_a", "get", participants, {"supervisor": str(scenario.users["supervisor_b"].pk)}),
     ]
 
@@ -106,7 +106,7 @@ def test_allowed_users_see_the_canaries(scenario):
         {matrix.NAME_P1, matrix.HEALTH_P1},
     ) == {matrix.NAME_P1, matrix.HEALTH_P1}
     assert found(
-        _fetch(scenario, "manager_a", "casework:notes", participant_id=p1),
+        _fetch(scenario, "manager_a", "participants:notes", participant_id=p1),
         {matrix.INTERNAL_P1, matrix.SHARED_P1},
     ) == {matrix.INTERNAL_P1, matrix.SHARED_P1}
     assert found(
@@ -118,16 +118,16 @@ def test_allowed_users_see_the_canaries(scenario):
         {matrix.NAME_P2, matrix.HEALTH_P2},
     ) == {matrix.NAME_P2, matrix.HEALTH_P2}
     assert found(
-        _fetch(scenario, "manager_b", "casework:notes", participant_id=p2), {matrix.INTERNAL_P2}
+        _fetch(scenario, "manager_b", "participants:notes", participant_id=p2), {matrix.INTERNAL_P2}
     ) == {matrix.INTERNAL_P2}
     assert found(
-        _fetch(scenario, "supervisor_a", "casework:notes", participant_id=p1),
+        _fetch(scenario, "supervisor_a", "participants:notes", participant_id=p1),
         {matrix.INTERNAL_P1},
     ) == {matrix.INTERNAL_P1}
     # The case officer reads the shared note and the goal, not the internal note.
-    officer_notes = _fetch(scenario, "case_officer_x", "casework:notes", participant_id=p1)
+    officer_notes = _fetch(scenario, "case_officer_x", "participants:notes", participant_id=p1)
     assert found(officer_notes, matrix.P1_CANARIES) == {matrix.NAME_P1, matrix.SHARED_P1}
-    officer_goals = _fetch(scenario, "case_officer_x", "casework:goals", participant_id=p1)
+    officer_goals = _fetch(scenario, "case_officer_x", "participants:goals", participant_id=p1)
     assert matrix.GOAL_P1 in found(officer_goals, matrix.P1_CANARIES)
     # The monthly attendance PDF names the participant (uncompressed streams).
     today = scenario.today

@@ -46,9 +46,7 @@ def test_anonymous_is_sent_to_sign_in(client, db):
 def test_supervisor_home(placement, supervisor, login):
     html = login(supervisor).get(reverse("home")).content.decode()
     assert "Today's attendance" in html
-    assert (
-        reverse("placements:attendance_week", args=[placement.unit.pk, date(2026, 3, 23)]) in html
-    )
+    assert reverse("units:attendance_week", args=[placement.unit.pk, date(2026, 3, 23)]) in html
     assert placement.participant.full_name in html  # their participant, assessment due
     assert "Plans awaiting your approval" not in html
 
@@ -60,7 +58,7 @@ def test_case_officer_home(placement, manager, case_officer, login):
     placement_plan_submit(placement=placement, acting_user=manager)
     html = login(case_officer).get(reverse("home")).content.decode()
     assert reverse("placements:plan_decide", args=[placement.pk]) in html
-    assert reverse("casework:review_create", args=[placement.pk]) in html  # no review in 90 days
+    assert reverse("placements:review_create", args=[placement.pk]) in html  # no review in 90 days
     assert placement.unit.organisation.name in html
 
 

@@ -13,7 +13,7 @@ import uuid
 import pytest
 from django.urls.converters import IntConverter, SlugConverter, UUIDConverter
 
-from placements.urls import IsoDateConverter
+from desk.urls import IsoDateConverter
 from tests.accounts import matrix
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ from django.urls import path, reverse
 from django.views import View
 
 import config.urls
-from accounts.access import ACCESS_TABLE, Rule
 from accounts.reauth import RecentAuthRequiredMixin, require_recent_auth
 from accounts.services import recovery_codes_generate
+from config.access import ACCESS_TABLE, Rule
 from tests.accounts.signin_helpers import PASSWORD, sign_in, totp_code
 
 

@@ -59,7 +59,7 @@ def test_no_canary_in_audit_tables_or_logs(
     sign_in(client, manager)
     for name, kwargs in [
         ("participants:detail", {"participant_id": participant.pk}),
-        ("casework:notes", {"participant_id": participant.pk}),
+        ("participants:notes", {"participant_id": participant.pk}),
         ("placements:detail", {"placement_id": placement.pk}),
         ("participants:list", {}),
     ]:

@@ -8,9 +8,9 @@ import pytest
 from django.db import DatabaseError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.access import ACCESS_TABLE
 from accounts.models import Role
 from audit.models import AccessEvent
+from config.access import ACCESS_TABLE
 from tests.accounts.signin_helpers import sign_in
 
 pytestmark = pytest.mark.django_db

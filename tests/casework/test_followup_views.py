@@ -44,13 +44,13 @@ def _expect(allowed, hidden=()):
     "role,status", _expect({"case_officer"}, hidden={"other_case_officer"}).items()
 )
 def test_review_form_allowed_and_denied(role, status, users, placement, login):
-    url = reverse("casework:review_create", args=[placement.pk])
+    url = reverse("placements:review_create", args=[placement.pk])
     assert login(users[role]).get(url).status_code == status
 
 
 def test_review_record(placement, case_officer, login):
     response = login(case_officer).post(
-        reverse("casework:review_create", args=[placement.pk]),
+        reverse("placements:review_create", args=[placement.pk]),
         {
             "date": "2026-03-20",
             "summary": "Går bra, fler timmar",
@@ -66,7 +66,7 @@ def test_review_record(placement, case_officer, login):
 
 def test_review_bad_input_keeps_values(placement, case_officer, login):
     response = login(case_officer).post(
-        reverse("casework:review_create", args=[placement.pk]),
+        reverse("placements:review_create", args=[placement.pk]),
         {"date": "2026-03-20", "summary": "Mitt utkast", "next_review_on": "2026-03-01"},
     )
     assert response.status_code == 200
@@ -79,7 +79,7 @@ def test_review_bad_input_keeps_values(placement, case_officer, login):
 
 def test_review_before_the_start_is_refused_by_the_service(placement, case_officer, login):
     response = login(case_officer).post(
-        reverse("casework:review_create", args=[placement.pk]),
+        reverse("placements:review_create", args=[placement.pk]),
         {"date": "2025-12-01", "summary": "x", "decision": Review.Decision.CONTINUE},
     )
     assert response.status_code == 200
@@ -101,7 +101,7 @@ def test_reviews_due_query_count_is_constant(
     active_placements(rows)
     client = login(case_officer)
     with django_assert_num_queries(REVIEWS_DUE_QUERIES):
-        response = client.get(reverse("casework:reviews_due"))
+        response = client.get(reverse("placements:reviews_due"))
     # Started 5 January without a review: due 90 days later, within two weeks.
     assert len(response.context["page"].object_list) == rows
 
@@ -111,7 +111,7 @@ def test_reviews_due_query_count_is_constant(
     _expect({"case_officer", "other_case_officer"}).items(),
 )
 def test_reviews_due_allowed_and_denied(role, status, users, placement, login):
-    response = login(users[role]).get(reverse("casework:reviews_due"))
+    response = login(users[role]).get(reverse("placements:reviews_due"))
     assert response.status_code == status
     if status == 200:
         names = response.content.decode()
@@ -129,13 +129,13 @@ def test_reviews_due_allowed_and_denied(role, status, users, placement, login):
     _expect({"manager"}).items(),
 )
 def test_end_form_allowed_and_denied(role, status, users, placement, login):
-    url = reverse("casework:placement_end", args=[placement.pk])
+    url = reverse("placements:end", args=[placement.pk])
     assert login(users[role]).get(url).status_code == status
 
 
 def test_end_schedules_follow_ups(placement, manager, login):
     response = login(manager).post(
-        reverse("casework:placement_end", args=[placement.pk]),
+        reverse("placements:end", args=[placement.pk]),
         {"ended_on": "2026-03-20", "outcome": Outcome.EMPLOYED, "comment": "Anställd"},
     )
     assert response.status_code == 302
@@ -149,14 +149,14 @@ def test_end_schedules_follow_ups(placement, manager, login):
 
 def test_end_bad_input_keeps_values(placement, manager, login):
     response = login(manager).post(
-        reverse("casework:placement_end", args=[placement.pk]),
+        reverse("placements:end", args=[placement.pk]),
         {"ended_on": "2025-12-01", "outcome": "", "comment": "Min kommentar"},
     )
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"outcome"}
     assert "Min kommentar" in response.content.decode()
     response = login(manager).post(
-        reverse("casework:placement_end", args=[placement.pk]),
+        reverse("placements:end", args=[placement.pk]),
         {"ended_on": "2025-12-01", "outcome": Outcome.STUDIES},
     )
     assert response.context["form"].errors == {
@@ -185,7 +185,7 @@ def ended(placement, manager):
     "role,status", _expect({"manager", "supervisor", "other_supervisor"}).items()
 )
 def test_follow_ups_due_allowed_and_denied(role, status, users, ended, login):
-    response = login(users[role]).get(reverse("casework:follow_ups_due"))
+    response = login(users[role]).get(reverse("participants:follow_ups_due"))
     assert response.status_code == status
     if status == 200:
         shown = len(response.context["rows"])
@@ -197,7 +197,7 @@ def test_follow_up_recorded_in_one_step_with_htmx(ended, manager, login):
     follow_up = FollowUp.objects.get(exit=ended, kind=FollowUp.Kind.DAY_28)
     prefix = str(follow_up.pk)
     response = login(manager).post(
-        reverse("casework:follow_up_record", args=[follow_up.pk]),
+        reverse("participants:follow_up_record", args=[follow_up.participant_id, follow_up.pk]),
         {f"{prefix}-status_found": FollowUp.Status.STUDIES, f"{prefix}-note": "Komvux"},
         HTTP_HX_REQUEST="true",
     )
@@ -211,7 +211,7 @@ def test_follow_up_bad_input_shows_error_in_the_row(ended, manager, login):
     follow_up = FollowUp.objects.get(exit=ended, kind=FollowUp.Kind.DAY_28)
     prefix = str(follow_up.pk)
     response = login(manager).post(
-        reverse("casework:follow_up_record", args=[follow_up.pk]),
+        reverse("participants:follow_up_record", args=[follow_up.participant_id, follow_up.pk]),
         {f"{prefix}-status_found": "", f"{prefix}-note": "Ringde två gånger"},
         HTTP_HX_REQUEST="true",
     )
@@ -228,11 +228,11 @@ def test_follow_up_without_htmx_redirects_to_the_list(ended, manager, login):
     follow_up = FollowUp.objects.get(exit=ended, kind=FollowUp.Kind.DAY_28)
     prefix = str(follow_up.pk)
     response = login(manager).post(
-        reverse("casework:follow_up_record", args=[follow_up.pk]),
+        reverse("participants:follow_up_record", args=[follow_up.participant_id, follow_up.pk]),
         {f"{prefix}-status_found": FollowUp.Status.JOB_SEEKING},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("casework:follow_ups_due")
+    assert response["Location"] == reverse("participants:follow_ups_due")
 
 
 @pytest.mark.parametrize(
@@ -243,15 +243,19 @@ def test_follow_up_without_htmx_redirects_to_the_list(ended, manager, login):
 )
 def test_follow_up_record_allowed_and_denied(role, status, users, ended, login):
     follow_up = FollowUp.objects.get(exit=ended, kind=FollowUp.Kind.DAY_28)
-    url = reverse("casework:follow_up_record", args=[follow_up.pk])
+    url = reverse("participants:follow_up_record", args=[follow_up.participant_id, follow_up.pk])
     assert login(users[role]).get(url).status_code == status
 
 
 def test_follow_up_404_identical_to_missing(ended, other_supervisor, login):
     follow_up = FollowUp.objects.get(exit=ended, kind=FollowUp.Kind.DAY_28)
     client = login(other_supervisor)
-    hidden = client.get(reverse("casework:follow_up_record", args=[follow_up.pk]))
-    missing = client.get(reverse("casework:follow_up_record", args=[uuid.uuid4()]))
+    hidden = client.get(
+        reverse("participants:follow_up_record", args=[follow_up.participant_id, follow_up.pk])
+    )
+    missing = client.get(
+        reverse("participants:follow_up_record", args=[follow_up.participant_id, uuid.uuid4()])
+    )
     assert hidden.status_code == missing.status_code == 404
     assert hidden.content == missing.content
 
@@ -275,6 +279,6 @@ def test_follow_ups_due_query_count_is_constant(
         )
     client = login(manager)
     with django_assert_num_queries(FOLLOW_UPS_QUERIES):
-        response = client.get(reverse("casework:follow_ups_due"))
+        response = client.get(reverse("participants:follow_ups_due"))
     assert len(response.context["rows"]) == rows
     assert AccessEvent.objects.filter(object_type="follow_ups_due").count() == 1

@@ -11,7 +11,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from audit.models import AccessEvent
-from casework.charts import journey_charts
 from casework.models import Assessment, Goal, ProgressNote
 from casework.selectors import participant_assessment_list_for
 from casework.services import (
@@ -20,6 +19,7 @@ from casework.services import (
     goal_add,
     progress_note_add,
 )
+from desk.charts import journey_charts
 from participants.selectors import participant_get_for
 from participants.services import participant_update
 
@@ -47,7 +47,7 @@ def client_for(signed_in):
 
 
 def url(name: str, participant_id) -> str:
-    return reverse(f"casework:{name}", kwargs={"participant_id": participant_id})
+    return reverse(f"participants:{name}", kwargs={"participant_id": participant_id})
 
 
 @pytest.fixture
@@ -299,7 +299,7 @@ def test_goal_add_and_set_status(client_for, placement, supervisor):
     goal = Goal.objects.get()
     assert (goal.text, goal.target_date) == ("Klara en hel arbetsdag", date(2026, 12, 31))
     response = client.post(
-        reverse("casework:goal_status", args=[goal.pk]),
+        reverse("participants:goal_status", args=[goal.placement.participant_id, goal.pk]),
         {"status": "achieved"},
         headers={"HX-Request": "true"},
         follow=True,
@@ -345,16 +345,18 @@ def test_goal_status_allowed_and_denied(request, client_for, placement, supervis
     goal = goal_add(placement=placement, text="Mål", acting_user=supervisor)
     user = request.getfixturevalue(role)
     response = client_for(user).post(
-        reverse("casework:goal_status", args=[goal.pk]), {"status": "in_progress"}
+        reverse("participants:goal_status", args=[goal.placement.participant_id, goal.pk]),
+        {"status": "in_progress"},
     )
     assert response.status_code == status
     goal.refresh_from_db()
     assert goal.status == ("in_progress" if status == 302 else "open")
 
 
-def test_goal_status_of_unknown_goal_is_404(client_for, supervisor):
+def test_goal_status_of_unknown_goal_is_404(client_for, placement, supervisor):
     response = client_for(supervisor).post(
-        reverse("casework:goal_status", args=[uuid.uuid4()]), {"status": "achieved"}
+        reverse("participants:goal_status", args=[placement.participant_id, uuid.uuid4()]),
+        {"status": "achieved"},
     )
     assert response.status_code == 404
 

@@ -272,7 +272,7 @@ def test_every_page_has_a_strict_policy_and_no_inline_code_without_the_nonce(sce
     _walk_sign_in_states(scenario, walk)
     # Error pages: Django's own 403 and 404 answers.
     client = scenario.client("supervisor_a")
-    walk.check(("403", "supervisor_a"), client.get(reverse("casework:report")))
+    walk.check(("403", "supervisor_a"), client.get(reverse("reports:outcome")))
     walk.check(("404", "supervisor_a"), client.get("/no-such-page/"))
 
     assert walk.problems == [], f"{len(walk.problems)} CSP problems:\n" + "\n".join(
@@ -292,9 +292,9 @@ def test_every_page_has_a_strict_policy_and_no_inline_code_without_the_nonce(sce
         "signin_recovery_codes",
         "reauth",
         "participants:list",
-        "placements:attendance_week",
-        "casework:assessments",
-        "casework:report",
+        "units:attendance_week",
+        "participants:assessments",
+        "reports:outcome",
         "admin:index",
         "admin:otp_totp_totpdevice_config",
         *(f"admin:{opts.app_label}_{opts.model_name}_changelist" for opts in registered),

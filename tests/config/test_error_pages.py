@@ -20,7 +20,7 @@ urlpatterns = [path("boom/", failing_view, name="boom"), *project_urlpatterns]
 @pytest.mark.urls("tests.config.test_error_pages")
 @pytest.mark.django_db
 def test_server_error_page_shows_no_traceback_or_data(settings):
-    from accounts.access import ACCESS_TABLE, Rule
+    from config.access import ACCESS_TABLE, Rule
 
     settings.DEBUG = False
     ACCESS_TABLE["boom"] = Rule(public=True, description="test only")

@@ -4,9 +4,9 @@ else, and every write, to the primary."""
 import pytest
 from django.test import override_settings
 
-from casework.reports.routing import reporting
 from config.routers import ReportReplicaRouter
 from participants.models import Participant
+from reports.routing import reporting
 
 WITH_REPLICA = {"default": {"ENGINE": "x"}, "replica": {"ENGINE": "x"}}
 
@@ -32,12 +32,12 @@ def test_without_a_replica_everything_uses_the_primary():
 
 
 def test_outcome_report_runs_inside_reporting(monkeypatch):
-    from casework.reports import statistics
+    from reports import statistics
 
     seen = []
 
     def fake(**kwargs):
-        from casework.reports.routing import is_reporting
+        from reports.routing import is_reporting
 
         seen.append(is_reporting())
         return {}

@@ -15,7 +15,7 @@ def test_the_report_form_shows_it_is_busy_and_is_not_sent_twice(world, new_page)
 
     page = new_page()
     sign_in(page, world.manager, world.devices["manager"])
-    page.goto(reverse("casework:report"))
+    page.goto(reverse("reports:outcome"))
     form = page.locator("form.report-filter")
     show = form.get_by_role("button", name="Show")
     expect(show).to_be_enabled()
@@ -36,7 +36,7 @@ def test_the_report_form_still_shows_the_report(world, new_page):
 
     page = new_page()
     sign_in(page, world.manager, world.devices["manager"])
-    page.goto(reverse("casework:report"))
+    page.goto(reverse("reports:outcome"))
     page.locator("form.report-filter").get_by_role("button", name="Show").click()
 
     expect(page.get_by_role("link", name="PDF")).to_be_visible()
@@ -52,7 +52,7 @@ def test_a_report_download_says_it_is_working_until_the_file_arrives(world, new_
 
     page = new_page()
     sign_in(page, world.manager, world.devices["manager"])
-    page.goto(reverse("casework:report"))
+    page.goto(reverse("reports:outcome"))
     page.locator("form.report-filter").get_by_role("button", name="Show").click()
     status = page.locator("[data-download-status]")
     links = page.locator("[data-downloads]")

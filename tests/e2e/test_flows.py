@@ -152,15 +152,15 @@ def test_supervisor_of_another_enterprise_reaches_neither_participant(world, new
     home = page.content()
     assert not any(name in home for name in names)
 
-    urls = [reverse("placements:attendance_week", args=[world.unit.pk, world.week_start])]
+    urls = [reverse("units:attendance_week", args=[world.unit.pk, world.week_start])]
     for participant, placement in (
         (world.attending, world.attending_placement),
         (world.referred, world.referred_placement),
     ):
         urls += [
             reverse("participants:detail", args=[participant.pk]),
-            reverse("casework:notes", args=[participant.pk]),
-            reverse("casework:goals", args=[participant.pk]),
+            reverse("participants:notes", args=[participant.pk]),
+            reverse("participants:goals", args=[participant.pk]),
             reverse("placements:detail", args=[placement.pk]),
             reverse("placements:plan_edit", args=[placement.pk]),
         ]

@@ -417,7 +417,7 @@ def test_change_unit_to_another_enterprise_is_not_offered(placement, other_unit,
 
 
 def _grid_url(unit, week=WEEK):
-    return reverse("placements:attendance_week", args=[unit.pk, week])
+    return reverse("units:attendance_week", args=[unit.pk, week])
 
 
 @pytest.mark.parametrize(
@@ -433,7 +433,7 @@ def test_grid_of_another_enterprise_unit_is_404_like_a_missing_unit(
 ):
     client = login(manager)
     other = client.get(_grid_url(other_unit))
-    missing = client.get(reverse("placements:attendance_week", args=[uuid.uuid4(), WEEK]))
+    missing = client.get(reverse("units:attendance_week", args=[uuid.uuid4(), WEEK]))
     assert other.status_code == missing.status_code == 404
     assert other.content == missing.content
 

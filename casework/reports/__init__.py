@@ -1,1 +1,0 @@
-"""Outcome statistics, reports and anonymised funder exports (DESIGN.md §7)."""

@@ -1,0 +1,301 @@
+"""The access table: every URL pattern of the project, and who may use it.
+
+One place, enforced by ``AccessTableMiddleware`` (below) before any
+view runs; ``tests/accounts/test_access_table.py`` walks the URLconf so that a
+new URL without a rule fails the build. Object-level visibility (404 for a
+participant the user may not see) is the selectors' job; this table answers
+403 for a function the user's roles lack.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.utils.cache import add_never_cache_headers
+
+from accounts.models import Role
+from accounts.roles import current_roles
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may use a URL.
+
+    ``public``: no sign-in. Otherwise the user must be signed in (and verified
+    with a second factor where the roles see person data); if ``roles`` is
+    non-empty, the user must hold one of them in a current membership.
+    """
+
+    roles: frozenset[str] = field(default_factory=frozenset)
+    public: bool = False
+    staff: bool = False
+    shows_person_data: bool = False
+    #: Sign-in flow pages a signed-in user reaches before the second factor.
+    before_second_factor: bool = False
+    description: str = ""
+
+
+def roles(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+ANY_SIGNED_IN = frozenset()
+PERSON_ROLES = roles(Role.SUPERVISOR, Role.MANAGER, Role.CASE_OFFICER)
+
+#: URL name (with namespace) → rule. ``prefix:*`` covers a whole namespace.
+ACCESS_TABLE: dict[str, Rule] = {
+    "login": Rule(public=True, description="sign-in form"),
+    "logout": Rule(public=True, description="sign out (POST)"),
+    "set_language": Rule(public=True, description="language switch"),
+    "health": Rule(public=True, description="health check for load balancers (no data)"),
+    "home": Rule(roles=ANY_SIGNED_IN, description="home page per role"),
+    "admin:*": Rule(roles=roles(Role.ADMIN), staff=True, description="system administration"),
+}
+
+# --- Sign-in flow and re-authentication (accounts.views_signin) -------------
+ACCESS_TABLE.update(
+    {
+        "signin_verify": Rule(before_second_factor=True, description="second factor: code"),
+        "signin_enrol": Rule(
+            before_second_factor=True, description="second factor: set up the authenticator app"
+        ),
+        "signin_recovery_codes": Rule(description="new recovery codes, shown once"),
+        "signin_recovery_codes_regenerate": Rule(
+            description="replace the recovery codes (POST, after re-authentication)"
+        ),
+        "reauth": Rule(description="confirm password and code before a bulk export"),
+    }
+)
+# --- end sign-in flow --------------------------------------------------------
+
+# --- Audit review (desk.views.audit; issue 5) -------------------------------------
+# The auditor (data-protection officer) of an organisation; scoped to that
+# organisation by audit.review. The event list shows ids only (and records an
+# access event when filtered to one participant); history and extract concern
+# one participant's record and record one access event each.
+ACCESS_TABLE.update(
+    {
+        "audit:events": Rule(
+            roles=roles(Role.AUDITOR), description="access log with filters and flags"
+        ),
+        "audit:participant_history": Rule(
+            roles=roles(Role.AUDITOR),
+            shows_person_data=True,
+            description="change history of a participant's records (field names, no content)",
+        ),
+        "audit:participant_extract": Rule(
+            roles=roles(Role.AUDITOR),
+            shows_person_data=True,
+            description="access extract PDF for handing to the participant",
+        ),
+    }
+)
+# --- end audit review --------------------------------------------------------
+
+# --- Daily screens (issue 6): placements, attendance, reviews, follow-ups, home ----------
+_MANAGER = roles(Role.MANAGER)
+_CASE_OFFICER = roles(Role.CASE_OFFICER)
+_ENTERPRISE_STAFF = roles(Role.MANAGER, Role.SUPERVISOR)
+ACCESS_TABLE.update(
+    {
+        # The home page shows the user's own work lists (names for person roles).
+        "home": Rule(roles=ANY_SIGNED_IN, shows_person_data=True, description="home page per role"),
+        "placements:list": Rule(
+            roles=PERSON_ROLES, shows_person_data=True, description="placements, filtered"
+        ),
+        "placements:detail": Rule(
+            roles=PERSON_ROLES, shows_person_data=True, description="one placement"
+        ),
+        "placements:referral_create": Rule(
+            roles=_MANAGER, shows_person_data=True, description="register a referral"
+        ),
+        "placements:start": Rule(
+            roles=_MANAGER, shows_person_data=True, description="start a placement"
+        ),
+        "placements:plan_edit": Rule(
+            roles=_ENTERPRISE_STAFF, shows_person_data=True, description="edit, submit the plan"
+        ),
+        "placements:plan_decide": Rule(
+            roles=_CASE_OFFICER, shows_person_data=True, description="approve the plan or not"
+        ),
+        "placements:pause": Rule(
+            roles=_MANAGER, shows_person_data=True, description="pause a placement"
+        ),
+        "placements:resume": Rule(
+            roles=_MANAGER, shows_person_data=True, description="resume a placement"
+        ),
+        "placements:supervisors": Rule(
+            roles=_MANAGER, shows_person_data=True, description="change supervisors"
+        ),
+        "placements:change_unit": Rule(
+            roles=_MANAGER, shows_person_data=True, description="move to another unit"
+        ),
+        "units:attendance_week": Rule(
+            roles=_ENTERPRISE_STAFF, shows_person_data=True, description="unit-week attendance"
+        ),
+        "placements:attendance_month_pdf": Rule(
+            roles=PERSON_ROLES, shows_person_data=True, description="monthly attendance PDF"
+        ),
+        "placements:review_create": Rule(
+            roles=_CASE_OFFICER, shows_person_data=True, description="record a review"
+        ),
+        "placements:reviews_due": Rule(
+            roles=_CASE_OFFICER, shows_person_data=True, description="reviews due"
+        ),
+        "placements:end": Rule(
+            roles=_MANAGER, shows_person_data=True, description="end with an exit outcome"
+        ),
+        "participants:follow_ups_due": Rule(
+            roles=_ENTERPRISE_STAFF, shows_person_data=True, description="follow-ups due"
+        ),
+        "participants:follow_up_record": Rule(
+            roles=_ENTERPRISE_STAFF, shows_person_data=True, description="record a follow-up"
+        ),
+    }
+)
+# --- end daily screens -------------------------------------------------------------------
+
+
+# --- Outcome reports and anonymised exports (desk.views.reports; issue 7) -------------
+# Aggregates only, no person-level data. The named report (small cells possible) is
+# for managers of the enterprises; the anonymised export for analysts (funders) and
+# managers. Exports are visible to their creator only; every download is audited.
+_REPORTS = roles(Role.MANAGER)
+_EXPORTS = roles(Role.MANAGER, Role.ANALYST)
+ACCESS_TABLE.update(
+    {
+        "reports:outcome": Rule(roles=_REPORTS, description="outcome report with charts"),
+        "reports:outcome_pdf": Rule(roles=_REPORTS, description="outcome report as PDF"),
+        "reports:outcome_csv": Rule(roles=_REPORTS, description="outcome report as CSV"),
+        "reports:outcome_xlsx": Rule(roles=_REPORTS, description="outcome report as XLSX"),
+        "reports:export_list": Rule(roles=_EXPORTS, description="my anonymised exports"),
+        "reports:export_create": Rule(
+            roles=_EXPORTS, description="request an anonymised export (re-authentication)"
+        ),
+        "reports:export_status": Rule(roles=_EXPORTS, description="export status"),
+        "reports:export_progress": Rule(roles=_EXPORTS, description="export progress (htmx)"),
+        "reports:export_download": Rule(roles=_EXPORTS, description="download an export file"),
+    }
+)
+# --- end outcome reports -------------------------------------------------------------------
+
+# --- Participant screens and progress (issue 6: desk.views.participants, views_progress) ---
+_WRITES_PROGRESS = roles(Role.MANAGER, Role.SUPERVISOR)
+ACCESS_TABLE.update(
+    {
+        "participants:list": Rule(
+            roles=PERSON_ROLES, shows_person_data=True, description="participants: search, filter"
+        ),
+        "participants:detail": Rule(
+            roles=PERSON_ROLES, shows_person_data=True, description="one participant's record"
+        ),
+        "participants:create": Rule(
+            roles=roles(Role.MANAGER), shows_person_data=True, description="register a participant"
+        ),
+        "participants:edit": Rule(
+            roles=roles(Role.MANAGER), shows_person_data=True, description="edit the record"
+        ),
+        "participants:history": Rule(
+            roles=roles(Role.MANAGER), shows_person_data=True, description="change history"
+        ),
+        "participants:notes": Rule(
+            roles=PERSON_ROLES, shows_person_data=True, description="progress notes"
+        ),
+        "participants:note_add": Rule(
+            roles=_WRITES_PROGRESS, shows_person_data=True, description="write a progress note"
+        ),
+        "participants:goals": Rule(roles=PERSON_ROLES, shows_person_data=True, description="goals"),
+        "participants:goal_add": Rule(
+            roles=_WRITES_PROGRESS, shows_person_data=True, description="add a goal"
+        ),
+        "participants:goal_status": Rule(
+            roles=_WRITES_PROGRESS, shows_person_data=True, description="change a goal's status"
+        ),
+        "participants:assessments": Rule(
+            roles=PERSON_ROLES, shows_person_data=True, description="assessments, journey chart"
+        ),
+        "participants:assessment_add": Rule(
+            roles=_WRITES_PROGRESS, shows_person_data=True, description="score an assessment"
+        ),
+    }
+)
+# --- end participant screens and progress --------------------------------------------------
+
+
+# --- Addresses of the earlier URL scheme (desk.moved): permanent redirects ------------------
+# A redirect shows nothing but the new address. The goal and follow-up redirects look
+# the object up through its permission-scoped selector (404 when not visible), so they
+# need the roles that may see it.
+ACCESS_TABLE.update(
+    {
+        "moved:*": Rule(roles=ANY_SIGNED_IN, description="permanent redirect to the new address"),
+        "moved:goal_status": Rule(
+            roles=_WRITES_PROGRESS,
+            shows_person_data=True,
+            description="redirect to a goal's new address (found through the selector)",
+        ),
+        "moved:follow_up_record": Rule(
+            roles=_ENTERPRISE_STAFF,
+            shows_person_data=True,
+            description="redirect to a follow-up's new address (found through the selector)",
+        ),
+    }
+)
+# --- end earlier addresses -------------------------------------------------------------------
+
+
+def rule_for(view_name: str | None) -> Rule | None:
+    if not view_name:
+        return None
+    if view_name in ACCESS_TABLE:
+        return ACCESS_TABLE[view_name]
+    namespace, _sep, _name = view_name.rpartition(":")
+    while namespace:
+        wildcard = ACCESS_TABLE.get(f"{namespace}:*")
+        if wildcard is not None:
+            return wildcard
+        namespace, _sep, _name = namespace.rpartition(":")
+    return None
+
+
+class AccessTableMiddleware:
+    """Default deny: a URL without a rule is refused, loudly."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        rule = getattr(request, "access_rule", None)
+        if rule is None or not rule.public:
+            # Pages behind sign-in may hold person data: never cache them.
+            add_never_cache_headers(response)
+            response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        rule = rule_for(match.view_name if match else None)
+        if rule is None:
+            if settings.DEBUG:
+                raise ImproperlyConfigured(
+                    f"URL {match.view_name if match else request.path!r} has no rule in "
+                    "config.access.ACCESS_TABLE"
+                )
+            raise PermissionDenied("no access rule")
+        request.access_rule = rule
+        if rule.public:
+            return None
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        # Every role needs the second factor: even the analyst and the admin can
+        # reach person data or grant themselves access to it.
+        if not rule.before_second_factor and not user.is_verified():
+            return redirect_to_login(request.get_full_path(), login_url="signin_verify")
+        if rule.staff and not user.is_staff:
+            raise PermissionDenied
+        if rule.roles and not (current_roles(user) & rule.roles):
+            raise PermissionDenied
+        return None

@@ -1,0 +1,410 @@
+"""Forms of the placement screens. They parse and check input; the services decide."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorList
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from placements.models import Attendance, Placement, Programme
+from placements.selectors import (
+    AttendanceWeek,
+    GridCell,
+    GridRow,
+    agency_choices,
+    case_officer_choices,
+    supervisor_choices,
+    unit_choices,
+)
+from placements.services import AttendanceEntry
+
+WEEKDAY_CHOICES = [
+    ("1", _("Monday")),
+    ("2", _("Tuesday")),
+    ("3", _("Wednesday")),
+    ("4", _("Thursday")),
+    ("5", _("Friday")),
+    ("6", _("Saturday")),
+    ("7", _("Sunday")),
+]
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError next to the fields it names (else on top)."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class ParticipantChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.full_name
+
+
+class CaseOfficerField(forms.ModelChoiceField):
+    """A case officer, chosen by membership so the agency shows beside the name."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.user.get_full_name() or obj.user.username} – {obj.organisation.name}"
+
+
+class PlacementFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All"))] + Placement.Status.choices
+    )
+    plan_status = forms.ChoiceField(
+        label=_("Plan"), required=False, choices=[("", _("All"))] + Placement.PlanStatus.choices
+    )
+    organisation = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    unit = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
+class ReferralForm(forms.Form):
+    participant = ParticipantChoiceField(label=_("Participant"), queryset=None)
+    programme = forms.ChoiceField(label=_("Programme"), choices=Programme.choices)
+    referring_organisation = forms.ModelChoiceField(
+        label=_("Referring agency"), queryset=None, required=False
+    )
+    case_officer = CaseOfficerField(label=_("Case officer"), queryset=None, required=False)
+    referred_on = forms.DateField(label=_("Referred on"), widget=DateInput)
+    proposed_start = forms.DateField(label=_("Proposed start"), required=False, widget=DateInput)
+
+    def __init__(self, *args, participants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = participants
+        self.fields["referring_organisation"].queryset = agency_choices()
+        self.fields["case_officer"].queryset = case_officer_choices()
+        self.fields["referred_on"].initial = timezone.localdate
+
+    def clean(self):
+        cleaned = super().clean()
+        officer = cleaned.get("case_officer")
+        agency = cleaned.get("referring_organisation")
+        if officer is not None and agency is not None and officer.organisation_id != agency.pk:
+            self.add_error(
+                "case_officer", _("This person is not a case officer at the referring agency.")
+            )
+        return cleaned
+
+
+class StartForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
+    supervisors = UserMultipleChoiceField(
+        label=_("Supervisors"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput)
+    planned_end = forms.DateField(label=_("Planned end"), required=False, widget=DateInput)
+    hours_per_week = forms.DecimalField(
+        label=_("Hours per week"),
+        min_value=Decimal("0.5"),
+        max_value=Decimal("40"),
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+    )
+    weekdays = forms.MultipleChoiceField(
+        label=_("Weekdays"), choices=WEEKDAY_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, placement: Placement, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisation_id = placement.participant.organisation_id
+        self.fields["unit"].queryset = unit_choices(organisation_id=organisation_id)
+        self.fields["supervisors"].queryset = supervisor_choices(organisation_id=organisation_id)
+        self.fields["start_date"].initial = placement.proposed_start or timezone.localdate()
+        self.fields["hours_per_week"].initial = placement.hours_per_week
+        self.fields["weekdays"].initial = list(placement.weekdays)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("planned_end")
+        if start and end and end < start:
+            self.add_error("planned_end", _("The planned end cannot be before the start date."))
+        return cleaned
+
+
+class PlanForm(forms.Form):
+    goals = forms.CharField(
+        label=_("Goals"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    tasks = forms.CharField(
+        label=_("Tasks"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    support = forms.CharField(
+        label=_("Support needs"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class PlanDecisionForm(forms.Form):
+    APPROVE, CHANGES = "approve", "changes"
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(APPROVE, _("Approve the plan")), (CHANGES, _("Ask for changes"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.CHANGES and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Say what should change in the plan."))
+        return cleaned
+
+
+class SupervisorsForm(forms.Form):
+    supervisors = UserMultipleChoiceField(
+        label=_("Supervisors"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, placement: Placement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervisors"].queryset = supervisor_choices(
+            organisation_id=placement.participant.organisation_id
+        )
+
+
+class ChangeUnitForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("New unit"), queryset=None)
+
+    def __init__(self, *args, placement: Placement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = unit_choices(
+            organisation_id=placement.participant.organisation_id
+        ).exclude(pk=placement.unit_id)
+
+
+class ConfirmForm(forms.Form):
+    """A button that changes a state (pause, resume, submit the plan): nothing to fill in."""
+
+
+@dataclass(frozen=True)
+class GridInput:
+    """One input of the attendance grid, as the grid template renders it."""
+
+    name: str
+    id: str
+    value: str | None  # hours: the posted or recorded text; reason: the chosen code
+    errors: ErrorList | None
+
+    @property
+    def described_by(self) -> str:
+        return f"{self.id}_error" if self.errors else ""
+
+
+@dataclass(frozen=True)
+class GridCellInputs:
+    cell: GridCell
+    key: str
+    day: str  # ISO date, for the data attributes the grid's shortcuts select on
+    day_label: str
+    hours: GridInput | None
+    reason: GridInput | None
+    reason_options: str = ""
+
+
+@dataclass(frozen=True)
+class GridFormRow:
+    row: GridRow
+    name: str  # the participant's name when lists show names, else ""
+    error: str | None
+    step: str
+    planned: str  # the daily hours the shortcuts fill in, unlocalised
+    cells: list[GridCellInputs]
+
+
+class AttendanceWeekForm(forms.Form):
+    """The unit-week grid: one hours field and one absence-reason field per open cell.
+
+    Field names are ``h-<placement>-<iso date>`` and ``r-<placement>-<iso date>``;
+    only the cells of the placements the selector returned exist, so a posted
+    placement the user may not record for is ignored, never written.
+
+    The fields only parse and check. The grid template renders the inputs itself
+    from ``grid_rows()``: a widget per cell rendered through Django's form
+    templates made a 16-person week cost ~100 ms (docs/performance.md).
+    """
+
+    HOURS_ERROR = _("Enter hours between 0 and 24, in steps of at most two decimals.")
+
+    def __init__(self, *args, week: AttendanceWeek, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.week = week
+        self.row_errors: dict = {}
+        self.initial = dict(self.initial)
+        # Fields hold no per-cell state here (the recorded values are the form's
+        # initial data, the inputs are rendered by the template), so one field of
+        # each kind serves every cell instead of 2 × 7 field and widget objects
+        # per person.
+        hours_field = forms.DecimalField(
+            label=_("Hours"),
+            required=False,
+            min_value=Decimal("0"),
+            max_value=Decimal("24"),
+            max_digits=4,
+            decimal_places=2,
+            error_messages={"invalid": self.HOURS_ERROR},
+        )
+        reason_field = forms.ChoiceField(
+            label=_("Absence"), required=False, choices=self.reason_choices()
+        )
+        for row in week.rows:
+            for cell in row.cells:
+                if not cell.open:
+                    continue
+                key = self.cell_key(row.placement.pk, cell.day)
+                self.fields[f"h-{key}"] = hours_field
+                self.fields[f"r-{key}"] = reason_field
+                if cell.attendance is not None:
+                    self.initial.setdefault(f"h-{key}", cell.attendance.attended_hours)
+                    self.initial.setdefault(f"r-{key}", cell.attendance.absence_reason)
+
+    @staticmethod
+    def reason_choices() -> list[tuple[str, str]]:
+        return [("", _("Present"))] + Attendance.AbsenceReason.choices
+
+    def _input(self, name: str) -> GridInput:
+        """The input's value as a widget would show it: posted data, else initial."""
+        if self.is_bound:
+            value = self.data.get(name)
+        else:
+            value = self.initial.get(name)
+        return GridInput(
+            name=name,
+            id=self.auto_id % name if self.auto_id else name,
+            value=None if value is None or value == "" else str(value),
+            errors=self.errors.get(name),
+        )
+
+    def grid_rows(self, *, show_names: bool) -> list[GridFormRow]:
+        """Everything the grid template shows per row and cell, computed once per request."""
+        choices = [(code, str(label)) for code, label in self.reason_choices()]
+        options: dict[str, str] = {}
+
+        def options_html(selected: str | None) -> str:
+            # Built once per selected value (six at most), not once per cell.
+            selected = selected or ""
+            if selected not in options:
+                options[selected] = format_html_join(
+                    "",
+                    '<option value="{}"{}>{}</option>',
+                    (
+                        (code, " selected" if code == selected else "", label)
+                        for code, label in choices
+                    ),
+                )
+            return options[selected]
+
+        days = {day: (day.isoformat(), date_format(day, "l j F")) for day in self.week.days}
+        rows = []
+        for row in self.week.rows:
+            cells = []
+            for cell in row.cells:
+                key = self.cell_key(row.placement.pk, cell.day)
+                iso_day, day_label = days[cell.day]
+                if not cell.open:
+                    cells.append(GridCellInputs(cell, key, iso_day, day_label, None, None))
+                    continue
+                reason = self._input(f"r-{key}")
+                cells.append(
+                    GridCellInputs(
+                        cell=cell,
+                        key=key,
+                        day=iso_day,
+                        day_label=day_label,
+                        hours=self._input(f"h-{key}"),
+                        reason=reason,
+                        reason_options=options_html(reason.value),
+                    )
+                )
+            rows.append(
+                GridFormRow(
+                    row=row,
+                    name=row.placement.participant.full_name if show_names else "",
+                    error=self.row_errors.get(row.placement.pk),
+                    step="0.25" if row.fill_hours % Decimal("0.25") == 0 else "0.01",
+                    planned=str(row.fill_hours),
+                    cells=cells,
+                )
+            )
+        return rows
+
+    @staticmethod
+    def cell_key(placement_id, day: date) -> str:
+        return f"{placement_id}-{day.isoformat()}"
+
+    def clean(self):
+        cleaned = super().clean()
+        for row in self.week.rows:
+            total = Decimal(0)
+            for cell in row.cells:
+                if not cell.open:
+                    continue
+                key = self.cell_key(row.placement.pk, cell.day)
+                hours, reason = cleaned.get(f"h-{key}"), cleaned.get(f"r-{key}", "")
+                if f"h-{key}" in self.errors:
+                    continue
+                if hours == 0 and not reason:
+                    self.add_error(f"r-{key}", _("Choose why the day was not attended."))
+                if hours is None and cell.attendance is not None and not reason:
+                    self.add_error(
+                        f"h-{key}", _("A recorded day cannot be emptied: enter 0 and a reason.")
+                    )
+                total += hours or Decimal(0)
+            if total > row.placement.hours_per_week:
+                message = _(
+                    "%(hours)s hours this week is more than the placement's scope of "
+                    "%(scope)s hours."
+                ) % {"hours": total, "scope": row.placement.hours_per_week}
+                self.row_errors[row.placement.pk] = message
+                self.add_error(None, message)
+        return cleaned
+
+    def entries(self) -> list[AttendanceEntry]:
+        """The cells filled in, as entries for attendance_record_week (notes kept)."""
+        entries = []
+        for row in self.week.rows:
+            for cell in row.cells:
+                if not cell.open:
+                    continue
+                key = self.cell_key(row.placement.pk, cell.day)
+                hours = self.cleaned_data.get(f"h-{key}")
+                reason = self.cleaned_data.get(f"r-{key}", "")
+                if hours is None and not reason:
+                    continue
+                entries.append(
+                    AttendanceEntry(
+                        placement_id=row.placement.pk,
+                        date=cell.day,
+                        attended_hours=hours if hours is not None else Decimal(0),
+                        absence_reason=reason,
+                        note=cell.attendance.note if cell.attendance else "",
+                    )
+                )
+        return entries

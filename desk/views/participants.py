@@ -1,0 +1,187 @@
+"""Participant screens: the list, the record, registration, editing and history.
+
+Who may open each URL is declared in ``config.access``; which participant and
+which sections are visible is decided by the selectors and the field policy.
+Every page that shows person data records an access event before it renders.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audit.events import record_access
+from casework.selectors import placement_summary_list_for
+from desk.forms.participant_filter import ParticipantFilterForm
+from desk.forms.participants import (
+    FIELDS_BY_SECTION,
+    ParticipantForm,
+    add_service_errors,
+)
+from desk.selectors.participant_list import participant_filter_choices_for, participant_page_for
+from participants.policy import Section
+from participants.selectors import (
+    enterprises_for_registration,
+    participant_get_for,
+    participant_history_page_for,
+)
+from participants.services import participant_create, participant_update
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def withhold_protected_address(participant) -> None:
+    """A participant with protected identity: reading the address raises, so no page
+    can show it by mistake (not even to a manager)."""
+    if participant.protected_identity:
+        hidden = participant.__dict__.get("_hidden_fields", frozenset())
+        participant.__dict__["_hidden_fields"] = frozenset(hidden) | {"address"}
+
+
+@require_http_methods(["GET", "POST"])
+def participant_list(request):
+    """Search, filter, sort and page through the participants the user may see.
+
+    The search box is posted, never put in the URL: a personal identity number
+    must not end up in server logs or the browser history. Filters and the page
+    number may also come as GET parameters (links).
+    """
+    choices = participant_filter_choices_for(user=request.user)
+    data = request.POST if request.method == "POST" else request.GET.copy()
+    if request.method == "GET":
+        data.pop("q", None)
+    form = ParticipantFilterForm(data, **choices)
+    filters = form.filters()
+    page = participant_page_for(user=request.user, filters=filters, page_number=data.get("page"))
+    if filters.term:
+        record_access(request, action="search", result_count=page.paginator.count)
+    else:
+        record_access(request, action="view", section="list", result_count=page.paginator.count)
+    context = {
+        "form": form,
+        "page": page,
+        "filters": filters,
+        "can_create": bool(enterprises_for_registration(user=request.user)),
+    }
+    if is_htmx(request):
+        return render(request, "desk/participants/_list_results.html", context)
+    return render(request, "desk/participants/list.html", context)
+
+
+@require_GET
+def participant_detail(request, participant_id):
+    participant = participant_get_for(user=request.user, participant_id=participant_id)
+    placements = placement_summary_list_for(user=request.user, participant=participant)
+    withhold_protected_address(participant)
+    record_access(
+        request,
+        action="view",
+        participant_id=participant.pk,
+        section="overview",
+        relations=participant.access.relations,
+    )
+    return render(
+        request,
+        "desk/participants/detail.html",
+        {
+            "participant": participant,
+            "access": participant.access,
+            "placements": placements,
+            "current": "overview",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def participant_create_view(request):
+    """Register a participant (managers); a manager of several enterprises chooses one."""
+    organisations = enterprises_for_registration(user=request.user)
+    if not organisations:
+        raise PermissionDenied
+    form = ParticipantForm(
+        request.POST if request.method == "POST" else None, organisations=organisations
+    )
+    if request.method == "POST" and form.is_valid():
+        by_id = {str(organisation.pk): organisation for organisation in organisations}
+        organisation = (
+            by_id[form.cleaned_data["organisation"]] if len(by_id) > 1 else (organisations[0])
+        )
+        try:
+            participant = participant_create(
+                organisation=organisation, data=form.to_input(), acting_user=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The participant has been registered."))
+            return redirect(participant)
+    return render(request, "desk/participants/form.html", {"form": form, "creating": True})
+
+
+@require_http_methods(["GET", "POST"])
+def participant_edit(request, participant_id):
+    participant = participant_get_for(user=request.user, participant_id=participant_id)
+    writable = participant.access.write & frozenset(FIELDS_BY_SECTION)
+    if not writable:
+        raise PermissionDenied
+    form = ParticipantForm(
+        request.POST if request.method == "POST" else None,
+        initial=ParticipantForm.initial_from(participant, writable=writable),
+        writable=writable,
+        keep_address_hidden=participant.protected_identity,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = form.changes()
+            if changes:
+                participant_update(participant=participant, acting_user=request.user, **changes)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if changes:
+                messages.success(request, _("The changes have been saved."))
+            return redirect(participant)
+    withhold_protected_address(participant)
+    record_access(
+        request,
+        action="view",
+        participant_id=participant.pk,
+        section="overview",
+        relations=participant.access.relations,
+    )
+    return render(
+        request,
+        "desk/participants/form.html",
+        {"form": form, "participant": participant, "access": participant.access},
+    )
+
+
+@require_GET
+def participant_history(request, participant_id):
+    participant = participant_get_for(user=request.user, participant_id=participant_id)
+    if not participant.access.can_read(Section.HISTORY):
+        raise PermissionDenied
+    page = participant_history_page_for(
+        participant=participant, page_number=request.GET.get("page")
+    )
+    withhold_protected_address(participant)
+    record_access(
+        request,
+        action="view",
+        participant_id=participant.pk,
+        section=Section.HISTORY,
+        relations=participant.access.relations,
+    )
+    return render(
+        request,
+        "desk/participants/history.html",
+        {
+            "participant": participant,
+            "access": participant.access,
+            "page": page,
+            "current": "history",
+        },
+    )

@@ -1,0 +1,1 @@
+"""Outcome statistics, reports and anonymised funder exports: aggregates only."""

@@ -1,0 +1,185 @@
+"""The monthly attendance report of a placement, as PDF (reportlab).
+
+Built from ``selectors.attendance_month_for``, so it shows exactly what the
+user may read; identity (name, personnummer) only where ``show_identity``.
+"""
+
+from decimal import Decimal
+from io import BytesIO
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas as pdf_canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from placements.models import Attendance
+from placements.selectors import AttendanceMonth
+
+
+def _hours(value: Decimal | None) -> str:
+    if value is None:
+        return "–"
+    return formats.number_format(value, decimal_pos=2, use_l10n=True)
+
+
+class NumberedCanvas(pdf_canvas.Canvas):
+    """Writes "page x of y" and the generated-at line once every page is known."""
+
+    footer = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages = []
+
+    def showPage(self):  # noqa: N802 (reportlab's name)
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.setFont("Helvetica", 8)
+            self.drawString(18 * mm, 10 * mm, self.footer)
+            self.drawRightString(
+                A4[0] - 18 * mm,
+                10 * mm,
+                _("Page %(page)s of %(total)s") % {"page": self._pageNumber, "total": total},
+            )
+            super().showPage()
+        super().save()
+
+
+def attendance_month_pdf(*, report: AttendanceMonth, show_identity: bool, generated_by) -> bytes:
+    placement = report.placement
+    participant = placement.participant
+    styles = getSampleStyleSheet()
+    month_label = formats.date_format(report.first_day, "F Y")
+    buffer = BytesIO()
+    # Uncompressed: a month is small, and the text stays checkable in tests.
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=_("Attendance report") + f" {month_label}",
+        author="Stegvis",
+        pageCompression=0,
+    )
+    story = [Paragraph(_("Attendance report, %(month)s") % {"month": month_label}, styles["Title"])]
+    unit = placement.unit
+    header = [
+        [_("Enterprise"), unit.organisation.name if unit else participant.organisation.name],
+        [_("Unit"), unit.name if unit else "–"],
+    ]
+    if show_identity:
+        header += [
+            [_("Participant"), participant.full_name],
+            [_("Personal identity number"), participant.personal_identity_number],
+        ]
+    else:
+        header += [[_("Participant"), _("(not shown: no access to identity)")]]
+    header += [
+        [_("Programme"), placement.get_programme_display()],
+        [
+            _("Referring agency"),
+            placement.referring_organisation.name if placement.referring_organisation else "–",
+        ],
+        [_("Month"), month_label],
+        [
+            _("Scope"),
+            _("%(hours)s hours per week") % {"hours": _hours(placement.hours_per_week)},
+        ],
+    ]
+    header_table = Table(header, colWidths=[55 * mm, 115 * mm])
+    header_table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    story += [header_table, Spacer(1, 6 * mm)]
+
+    reasons = dict(Attendance.AbsenceReason.choices)
+    rows = [[_("Date"), _("Day"), _("Planned"), _("Attended"), _("Absence reason")]]
+    shaded = []
+    for position, day in enumerate(report.days, start=1):
+        attendance = day.attendance
+        rows.append(
+            [
+                day.day.isoformat(),
+                formats.date_format(day.day, "D"),
+                _hours(day.planned) if day.in_placement else "",
+                _hours(attendance.attended_hours) if attendance else ("–" if day.planned else ""),
+                str(reasons.get(attendance.absence_reason, "")) if attendance else "",
+            ]
+        )
+        if not day.scheduled or not day.in_placement:
+            shaded.append(("BACKGROUND", (0, position), (-1, position), colors.HexColor("#eeeeee")))
+    rows.append([_("Total"), "", _hours(report.planned_total), _hours(report.attended_total), ""])
+    day_table = Table(rows, colWidths=[28 * mm, 20 * mm, 28 * mm, 28 * mm, 66 * mm], repeatRows=1)
+    day_table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("ALIGN", (2, 0), (3, -1), "RIGHT"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                *shaded,
+            ]
+        )
+    )
+    story += [day_table, Spacer(1, 6 * mm)]
+
+    rate = report.attendance_rate
+    totals = [
+        [_("Planned hours"), _hours(report.planned_total)],
+        [_("Attended hours"), _hours(report.attended_total)],
+        [_("Attendance rate"), f"{formats.number_format(rate, 1)} %" if rate is not None else "–"],
+    ]
+    for code, label in Attendance.AbsenceReason.choices:
+        days, hours = report.absences.get(code, (0, Decimal(0)))
+        totals.append(
+            [
+                str(label),
+                _("%(days)s days, %(hours)s hours not attended")
+                % {"days": days, "hours": _hours(hours)},
+            ]
+        )
+    totals_table = Table(totals, colWidths=[55 * mm, 115 * mm])
+    totals_table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+            ]
+        )
+    )
+    story += [Paragraph(_("Totals"), styles["Heading2"]), totals_table]
+
+    generated_at = formats.date_format(timezone.localtime(), "Y-m-d H:i")
+    footer = _("Generated %(when)s by %(who)s in Stegvis") % {
+        "when": generated_at,
+        "who": generated_by.get_full_name() or generated_by.username,
+    }
+
+    def canvas_maker(*args, **kwargs):
+        made = NumberedCanvas(*args, **kwargs)
+        made.footer = footer
+        return made
+
+    document.build(story, canvasmaker=canvas_maker)
+    return buffer.getvalue()

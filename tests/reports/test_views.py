@@ -1,0 +1,225 @@
+"""Report and export views: who may use them, the background export, audited downloads."""
+
+import uuid
+from datetime import date
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter, UUIDConverter
+
+from accounts.models import Role
+from audit.models import AccessEvent
+from config.access import rule_for
+from reports.models import ReportExport
+from tests.factories import OrganisationFactory, user_with_role
+from tests.reports.helpers import signed_in
+
+QUERY = {"period_from": "2026-01", "period_to": "2026-06"}
+
+
+@pytest.fixture(autouse=True)
+def exports_root(settings, tmp_path):
+    settings.EXPORTS_ROOT = tmp_path / "exports"
+
+
+def test_manager_sees_the_report_with_charts(client, dataset, manager):
+    signed_in(client, manager)
+    response = client.get(reverse("reports:outcome"), QUERY)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<svg" in body and "<title" in body and "<desc" in body
+    assert "style=" not in body.split("<main", 1)[1] and "<script" not in body.split("<main", 1)[1]
+    assert "Kaffekvarnen ASF" in body
+
+
+@pytest.mark.parametrize("name", ["outcome_pdf", "outcome_csv", "outcome_xlsx"])
+def test_every_report_download_is_one_access_event(client, dataset, manager, name):
+    signed_in(client, manager)
+    before = AccessEvent.objects.count()
+    response = client.get(reverse(f"reports:{name}"), QUERY)
+    assert response.status_code == 200
+    assert AccessEvent.objects.count() == before + 1
+    event = AccessEvent.objects.latest("occurred_at")
+    assert (event.action, event.section, event.object_type) == (
+        "export",
+        "outcome_report",
+        "outcome_report",
+    )
+    if name == "report_pdf":
+        assert response.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("token", "echoed"),
+    [("0123456789abcdef", True), ("", False), ("<script>", False), ("A" * 16, False)],
+)
+def test_a_download_echoes_the_pages_token_in_a_short_cookie(
+    client, dataset, manager, token, echoed
+):
+    signed_in(client, manager)
+    response = client.get(reverse("reports:outcome_csv"), {**QUERY, "download": token})
+    assert response.status_code == 200
+    cookie = response.cookies.get("stegvis_download")
+    if not echoed:
+        assert cookie is None
+        return
+    assert cookie.value == token
+    assert cookie["max-age"] == 120 and cookie["samesite"] == "Strict" and not cookie["httponly"]
+
+
+def test_the_report_page_marks_its_downloads_for_the_progress_message(client, dataset, manager):
+    signed_in(client, manager)
+    body = client.get(reverse("reports:outcome"), QUERY).content.decode()
+    assert body.count("data-download>") == 3
+    assert 'data-download-status role="status"' in body
+    preparing = "Filen tas fram. För många verksamheter kan det ta en halv minut."
+    assert f'data-busy-message="{preparing}"' in body
+
+
+def test_manager_cannot_report_on_another_enterprise(client, dataset, manager):
+    signed_in(client, manager)
+    response = client.get(
+        reverse("reports:outcome"), {**QUERY, "organisation": str(dataset.other_enterprise.pk)}
+    )
+    # Not one of the form's choices: the form refuses it and no report is computed.
+    assert response.status_code == 200
+    assert "report" not in response.context or response.context.get("report") is None
+    assert b"<svg" not in response.content
+
+
+def test_analyst_cannot_see_the_named_report(client, dataset, analyst):
+    signed_in(client, analyst)
+    for name in ("outcome", "outcome_pdf", "outcome_csv", "outcome_xlsx"):
+        assert client.get(reverse(f"reports:{name}"), QUERY).status_code == 403
+
+
+def test_export_needs_recent_reauthentication(client, dataset, analyst):
+    signed_in(client, analyst)
+    response = client.get(reverse("reports:export_create"))
+    assert response.status_code == 302 and reverse("reauth") in response["Location"]
+
+
+def test_analyst_exports_only_shared_enterprises_in_the_background(
+    client, dataset, analyst, funder, django_capture_on_commit_callbacks
+):
+    dataset.enterprise.statistics_shared_with.add(funder)
+    signed_in(client, analyst, reauthenticated=True)
+    refused = client.post(
+        reverse("reports:export_create"),
+        {**QUERY, "threshold": 5, "organisation": [str(dataset.other_enterprise.pk)]},
+    )
+    assert refused.status_code == 200  # not a choice for this analyst: a form error
+    assert not ReportExport.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("reports:export_create"), {**QUERY, "threshold": 5})
+    assert len(callbacks) == 1  # the task is enqueued once the request commits
+    export = ReportExport.objects.get()
+    assert response.status_code == 302
+    assert export.parameters["organisation_ids"] == [str(dataset.enterprise.pk)]
+    # The immediate task backend ran the task on commit.
+    export.refresh_from_db()
+    assert (export.status, export.progress, export.created_role) == ("done", 100, Role.ANALYST)
+    status = client.get(reverse("reports:export_status", args=[export.pk]))
+    assert b"<progress" in status.content
+    fragment = client.get(reverse("reports:export_progress", args=[export.pk]))
+    assert b"hx-trigger" not in fragment.content  # done: polling stops
+    before = AccessEvent.objects.count()
+    for name in export.files:
+        download = client.get(reverse("reports:export_download", args=[export.pk, name]))
+        assert download.status_code == 200
+        b"".join(download.streaming_content)
+    assert AccessEvent.objects.count() == before + len(export.files)
+    assert set(
+        AccessEvent.objects.filter(object_type="export").values_list("object_id", flat=True)
+    ) == {f"{export.pk}/{name}" for name in export.files}
+
+
+def test_a_running_export_is_polled_with_htmx(client, dataset, manager):
+    export = ReportExport.objects.create(
+        created_by=manager, created_role="manager", parameters={"period": "2026-01:2026-06"}
+    )
+    signed_in(client, manager)
+    fragment = client.get(reverse("reports:export_progress", args=[export.pk])).content.decode()
+    assert 'hx-trigger="every 2s"' in fragment and "<progress" in fragment
+
+
+def test_someone_elses_export_is_404(client, dataset, manager, enterprise):
+    export = ReportExport.objects.create(
+        created_by=manager,
+        created_role="manager",
+        status="done",
+        progress=100,
+        files=["tables.json"],
+        parameters={},
+    )
+    other_manager = user_with_role(Role.MANAGER, enterprise, username="second_manager")
+    signed_in(client, other_manager)
+    assert client.get(reverse("reports:export_status", args=[export.pk])).status_code == 404
+    url = reverse("reports:export_download", args=[export.pk, "tables.json"])
+    assert client.get(url).status_code == 404
+
+
+def test_analyst_without_shared_enterprises_has_nothing_to_export(client, dataset):
+    lonely_funder = OrganisationFactory(kind="funder", name="Tillväxtverket")
+    lonely = user_with_role(Role.ANALYST, lonely_funder, username="lonely_analyst")
+    signed_in(client, lonely, reauthenticated=True)
+    response = client.post(reverse("reports:export_create"), {**QUERY, "threshold": 5})
+    assert response.status_code == 403
+
+
+def _sample_for(converter):
+    """A value another engineer's converter accepts (a date, text or a number)."""
+    for candidate in (date(2026, 1, 5), "x", 1):
+        try:
+            converter.to_url(candidate)
+        except (AttributeError, TypeError, ValueError):
+            continue
+        return candidate
+    raise AssertionError(f"no sample value for {converter!r}")
+
+
+def _person_level_urls():
+    def walk(resolver, namespace=""):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                yield from walk(entry, inner)
+            elif isinstance(entry, URLPattern) and entry.name:
+                yield f"{namespace}{entry.name}", entry
+
+    for name, pattern in walk(get_resolver()):
+        rule = rule_for(name)
+        if rule is not None and rule.shows_person_data:
+            yield name, pattern, rule
+
+
+def test_analyst_reaches_no_person_level_page(client, dataset, analyst, funder):
+    """The matrix: every URL the access table marks as showing person data."""
+    dataset.enterprise.statistics_shared_with.add(funder)
+    signed_in(client, analyst)
+    placement = dataset.placements["p1"]
+    ids = {
+        "participant_id": placement.participant_id,
+        "placement_id": placement.pk,
+    }
+    checked = 0
+    for name, pattern, rule in _person_level_urls():
+        if not rule.roles:
+            # Any signed-in user (the home page): it lists the user's own work only.
+            continue
+        kwargs = {}
+        for key, converter in pattern.pattern.converters.items():
+            if isinstance(converter, IntConverter):
+                kwargs[key] = {"year": 2026, "month": 1}.get(key, 1)
+            elif isinstance(converter, UUIDConverter):
+                kwargs[key] = ids.get(key, uuid.uuid4())
+            else:
+                kwargs[key] = _sample_for(converter)
+        url = reverse(name, kwargs=kwargs)
+        for method in (client.get, client.post):
+            status = method(url).status_code
+            assert status in (403, 404, 405), f"analyst got {status} on {name}"
+        checked += 1
+    assert Role.ANALYST not in set().union(*(rule.roles for _n, _p, rule in _person_level_urls()))
+    # Without other engineers' person-level URLs the matrix is empty; with them, all refused.
+    assert checked == sum(1 for _n, _p, rule in _person_level_urls() if rule.roles)
