@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from encryption.fields import EncryptedCharField
-from encryption.models import DataKey
+from encryption.models import DataKey, EncryptedRecord
 
 
 class Role(models.TextChoices):
@@ -156,7 +156,7 @@ class Membership(models.Model):
     }
 
 
-class TOTPSecret(models.Model):
+class TOTPSecret(EncryptedRecord):
     """The secret of a django-otp TOTP device, encrypted under a data key of its own.
 
     django-otp keeps a device's secret in ``TOTPDevice.key`` as plain hex, so a
@@ -167,10 +167,11 @@ class TOTPSecret(models.Model):
     every encrypted field (encryption.fields.REGISTRY).
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     device = models.OneToOneField(
         "otp_totp.TOTPDevice", on_delete=models.CASCADE, related_name="stegvis_secret"
     )
+    # A data key of its own, not a participant's. Editable, unlike
+    # EncryptedRecord's, as migrated (0003); no form edits this model.
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     #: The secret as hex, as django-otp's own column holds it.
     key = EncryptedCharField(max_length=80)

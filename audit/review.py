@@ -1,8 +1,9 @@
 """Reads for the auditor's screens: the access log, flags, change history, extract.
 
-The audit app imports no domain app (DESIGN §2); the review screens reach the
-participant, grant and membership tables through the app registry at call
-time, which keeps the import graph one-way.
+The audit app imports no domain app above ``accounts`` (users, organisations,
+memberships: who acted, in which role). The participant and the records that
+belong to them are known through ``audit.registry``, where the domain apps
+register them at start-up, so the import graph stays one-way.
 
 Flags (computed in the database, one annotated query per page):
 
@@ -26,7 +27,6 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import (
     BooleanField,
@@ -45,24 +45,20 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.lookups import InSubqueryFirst
+from accounts.models import Membership, Organisation, Role, User
+from accounts.roles import organisations_with_role
 
+from . import registry
 from .models import AccessEvent
 
 AUDITOR = "auditor"
 MANAGER = "manager"
 
 
-def _model(label: str):
-    return apps.get_model(label)
-
-
 def auditor_organisations(user) -> list:
-    from accounts.roles import organisations_with_role
-
     return organisations_with_role(user, AUDITOR)
 
 
@@ -99,7 +95,7 @@ def _in_scope(organisation_ids: list) -> Q:
     the ``OR``, PostgreSQL tested every event of every organisation against
     them, so the page and its count grew with the whole log.
     """
-    participant = _model("participants.Participant")
+    participant = registry.subject().model
     return Q(organisation_id__in=organisation_ids) | Q(
         InSubqueryFirst(
             F("participant_id"),
@@ -109,9 +105,7 @@ def _in_scope(organisation_ids: list) -> Q:
 
 
 def _with_flags(events: QuerySet) -> QuerySet:
-    participant = _model("participants.Participant")
-    grant = _model("participants.ParticipantUserObjectPermission")
-    today = timezone.localdate()
+    subject = registry.subject()
     start, end = working_hours()
     zone = local_zone()
     window = (
@@ -126,23 +120,8 @@ def _with_flags(events: QuerySet) -> QuerySet:
         .annotate(participants=Count("participant_id", distinct=True))
         .values("participants")
     )
-    has_grant = Exists(
-        grant.objects.filter(
-            user_id=OuterRef("user_id"), content_object_id=OuterRef("participant_id")
-        ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
-    )
-    manages = Exists(
-        participant.objects.filter(
-            pk=OuterRef("participant_id"),
-            organisation__memberships__user_id=OuterRef("user_id"),
-            organisation__memberships__role=MANAGER,
-            organisation__memberships__active_from__lte=today,
-        ).filter(
-            Q(organisation__memberships__active_to__isnull=True)
-            | Q(organisation__memberships__active_to__gte=today)
-        )
-    )
-    exists = Exists(participant.objects.filter(pk=OuterRef("participant_id")))
+    related = subject.relationship(OuterRef("user_id"), OuterRef("participant_id"))
+    exists = Exists(subject.model.objects.filter(pk=OuterRef("participant_id")))
     return events.annotate(
         local_hour=ExtractHour("occurred_at", tzinfo=zone),
         local_weekday=ExtractIsoWeekDay("occurred_at", tzinfo=zone),
@@ -160,7 +139,7 @@ def _with_flags(events: QuerySet) -> QuerySet:
             Q(participants_in_hour__gt=bulk_threshold()), output_field=BooleanField()
         ),
         flag_no_relationship=ExpressionWrapper(
-            exists & ~has_grant & ~manages & ~Q(role=AUDITOR), output_field=BooleanField()
+            exists & ~related & ~Q(role=AUDITOR), output_field=BooleanField()
         ),
     )
 
@@ -174,9 +153,8 @@ def event_list_for_auditor(*, user, event_filter: EventFilter) -> QuerySet:
     if event_filter.participant_id:
         events = events.filter(participant_id=event_filter.participant_id)
     if event_filter.username:
-        user_model = _model(settings.AUTH_USER_MODEL)
         events = events.filter(
-            user_id__in=user_model.objects.filter(username=event_filter.username).values("pk")
+            user_id__in=User.objects.filter(username=event_filter.username).values("pk")
         )
     zone = local_zone()
     if event_filter.date_from:
@@ -225,24 +203,20 @@ def with_flags(events: list[AccessEvent]) -> list[AccessEvent]:
 
 def names_for(events: list[AccessEvent]) -> tuple[dict, dict]:
     """Usernames and organisation names for one page of events (two queries)."""
-    user_model = _model(settings.AUTH_USER_MODEL)
-    organisation = _model("accounts.Organisation")
     user_ids = {event.user_id for event in events if event.user_id}
     organisation_ids = {event.organisation_id for event in events if event.organisation_id}
-    users = dict(user_model.objects.filter(pk__in=user_ids).values_list("pk", "username"))
+    users = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username"))
     organisations = dict(
-        organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name")
+        Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name")
     )
     return users, organisations
 
 
 def participant_for_auditor(*, user, participant_id):
     """The participant (id and enterprise only) if it is in the auditor's organisation."""
-    participant = _model("participants.Participant")
     found = (
-        participant.objects.filter(
-            pk=participant_id, organisation_id__in=auditor_organisations(user)
-        )
+        registry.subject()
+        .model.objects.filter(pk=participant_id, organisation_id__in=auditor_organisations(user))
         .select_related("organisation")
         .only("id", "organisation_id", "organisation__name")
         .first()
@@ -254,25 +228,6 @@ def participant_for_auditor(*, user, participant_id):
 
 # --- change history ----------------------------------------------------------------
 
-#: (model, how its rows belong to the participant). ``participant``: a field
-#: holding the participant id; ``placement``/``assessment``: a field holding
-#: the id of one of their placements / assessments.
-HISTORY_SOURCES: tuple[tuple[str, str, str], ...] = (
-    ("participants.Participant", "participant", "id"),
-    ("participants.Consent", "participant", "participant_id"),
-    ("participants.ParticipantUserObjectPermission", "participant", "content_object_id"),
-    ("placements.Placement", "participant", "participant_id"),
-    ("placements.PlacementSupervisor", "placement", "placement_id"),
-    ("placements.PlacementUserObjectPermission", "placement", "content_object_id"),
-    ("placements.Attendance", "placement", "placement_id"),
-    ("casework.ProgressNote", "placement", "placement_id"),
-    ("casework.Goal", "placement", "placement_id"),
-    ("casework.Assessment", "placement", "placement_id"),
-    ("casework.Score", "assessment", "assessment_id"),
-    ("casework.Review", "placement", "placement_id"),
-    ("casework.Exit", "placement", "placement_id"),
-    ("casework.FollowUp", "participant", "participant_id"),
-)
 #: Fields whose values are never shown: encrypted content, keys, blind indexes.
 NEVER_SHOWN = frozenset({"data_key", "personal_identity_index"})
 BOOKKEEPING = frozenset({"id", "created_at", "updated_at"})
@@ -350,37 +305,26 @@ def _field_changes(model, row, previous, encrypted: set[str]) -> list[FieldChang
 def change_history(*, participant_id) -> list[ChangeEntry]:
     """Every history row of the participant's records, newest first, with field names.
 
-    A fixed number of queries (the data key, one per model in
-    HISTORY_SOURCES), whatever the number of rows.
+    A fixed number of queries (the data key, one per registered history
+    source), whatever the number of rows. Owner ids are subqueries, so the same
+    statements run whether or not the participant has placements or assessments.
     """
-    placement_history = _model("placements.Placement").history.model
-    assessment_history = _model("casework.Assessment").history.model
-    # Subqueries, not id lists: the same statements run whether or not the
-    # participant has placements or assessments.
-    placement_ids = placement_history.objects.filter(participant_id=participant_id).values("id")
-    assessment_ids = assessment_history.objects.filter(placement_id__in=placement_ids).values("id")
     # The participant's data key, so that comparing encrypted values costs
     # no query per row (every row of their records uses this one key).
     from encryption import keycache
     from encryption.models import DataKey
 
     for data_key in DataKey.objects.filter(
-        pk__in=_model("participants.Participant")
-        .objects.filter(pk=participant_id)
-        .values("data_key_id")
+        pk__in=registry.subject().model.objects.filter(pk=participant_id).values("data_key_id")
     ):
         keycache.remember(data_key)
-    owners = {
-        "participant": [participant_id],
-        "placement": placement_ids,
-        "assessment": assessment_ids,
-    }
     entries: list[ChangeEntry] = []
-    for label, owner, lookup in HISTORY_SOURCES:
-        model = _model(label)
+    for source in registry.history_sources():
+        model, label = source.model, source.label
         history_model = model.history.model
         encrypted = _encrypted_names(model)
-        rows = history_model.objects.filter(**{f"{lookup}__in": owners[owner]}).order_by(
+        owner_ids = registry.owner_ids(source.owner, participant_id)
+        rows = history_model.objects.filter(**{f"{source.lookup}__in": owner_ids}).order_by(
             "id", "history_date"
         )
         previous_by_object: dict = {}
@@ -423,21 +367,18 @@ def extract_lines(*, participant_id) -> list[ExtractLine]:
     Only rows that carry this participant's id (events) or belong to their
     records (history); three queries plus the history sources.
     """
-    from accounts.models import Role
-
-    organisation = _model("accounts.Organisation")
-    membership = _model("accounts.Membership")
-    participant = _model("participants.Participant")
     events = list(AccessEvent.objects.filter(participant_id=participant_id).order_by("id"))
     changes = change_history(participant_id=participant_id)
     enterprise_id = (
-        participant.objects.filter(pk=participant_id).values_list("organisation_id", flat=True)
+        registry.subject()
+        .model.objects.filter(pk=participant_id)
+        .values_list("organisation_id", flat=True)
     ).first()
     # Who made each change: their role and organisation, preferring the
     # participant's enterprise, from memberships (one query).
     change_users = {change.user_id for change in changes if change.user_id}
     roles_by_user: dict = {}
-    for user_id, organisation_id, role in membership.objects.filter(
+    for user_id, organisation_id, role in Membership.objects.filter(
         user_id__in=change_users
     ).values_list("user_id", "organisation_id", "role"):
         current = roles_by_user.get(user_id)
@@ -447,7 +388,7 @@ def extract_lines(*, participant_id) -> list[ExtractLine]:
         organisation_id for organisation_id, _role in roles_by_user.values()
     }
     names = dict(
-        organisation.objects.filter(pk__in=organisation_ids - {None}).values_list("pk", "name")
+        Organisation.objects.filter(pk__in=organisation_ids - {None}).values_list("pk", "name")
     )
     role_labels = dict(Role.choices)
     action_labels = dict(AccessEvent.Action.choices)

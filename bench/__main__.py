@@ -1,6 +1,6 @@
 """python -m bench --scale N --db sqlite|postgres [--only CASE[,CASE]] [--json FILE]
 
-Builds (or reuses) the data set at scale N through the services' bulk paths,
+Builds (or reuses) the data set at scale N through the bulk paths (demo.bulk),
 measures every case (median, p95, queries, peak memory), prints a Markdown
 table and the side-by-side ratios, and writes the results as JSON.
 

@@ -1,4 +1,4 @@
-"""The benchmark data set: built through the services' bulk paths, cached per scale.
+"""The benchmark data set: built through the bulk paths (demo.bulk), cached per scale.
 
 ``ensure_dataset(scale, db)`` returns the data set's manifest (users, the unit
 and week of the attendance grid, a participant, …), building it first when the
@@ -596,8 +596,8 @@ class DatasetBuilder:
 
     def _build_chunk(self, enterprise: Enterprise, statuses: list[str]) -> None:
         from audit.models import AccessEvent
-        from casework.services import (
-            DEFAULT_AREAS,
+        from casework.services import DEFAULT_AREAS
+        from demo.bulk import (
             AssessmentInput,
             ExitInput,
             FollowUpFinding,
@@ -605,13 +605,14 @@ class DatasetBuilder:
             ProgressNoteInput,
             ReviewInput,
             assessment_bulk_create,
+            attendance_bulk_create,
             exit_bulk_create,
             goal_bulk_create,
+            participant_bulk_create,
+            placement_bulk_create,
             progress_note_bulk_create,
             review_bulk_create,
         )
-        from participants.services import participant_bulk_create
-        from placements.services import attendance_bulk_create, placement_bulk_create
 
         rng, manager = self.rng, enterprise.manager
         participants = participant_bulk_create(

@@ -198,12 +198,13 @@ def bench_keys(n: int, organisation, user, settings_keys: str) -> dict:
     from django.conf import settings
     from stdnum import luhn
 
+    from demo.bulk import participant_bulk_create
     from encryption import keycache
     from encryption.keyring import new_key_entry
     from encryption.search import decrypt_match
     from encryption.services import data_keys_rewrap, reencrypt_all, verify_all
     from participants.models import Participant
-    from participants.services import ParticipantInput, participant_bulk_create
+    from participants.services import ParticipantInput
 
     records = []
     for i in range(n):

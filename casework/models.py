@@ -9,12 +9,12 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import User
 from encryption.fields import EncryptedTextField
-from encryption.models import DataKey
+from encryption.models import EncryptedRecord
 from participants.models import Participant
 from placements.models import Placement
 
 
-class ProgressNote(models.Model):
+class ProgressNote(EncryptedRecord):
     class Kind(models.TextChoices):
         OBSERVATION = "observation", _("Observation")
         CONVERSATION = "conversation", _("Conversation")
@@ -25,11 +25,7 @@ class ProgressNote(models.Model):
         INTERNAL = "internal", _("Internal to the enterprise")
         SHARED = "shared", _("Shared with the case officer")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="notes")
-    data_key = models.ForeignKey(
-        DataKey, on_delete=models.PROTECT, related_name="+", editable=False
-    )
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -51,18 +47,14 @@ class ProgressNote(models.Model):
         return f"Note {self.id}"
 
 
-class Goal(models.Model):
+class Goal(EncryptedRecord):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         IN_PROGRESS = "in_progress", _("In progress")
         ACHIEVED = "achieved", _("Achieved")
         DROPPED = "dropped", _("Dropped")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="goals")
-    data_key = models.ForeignKey(
-        DataKey, on_delete=models.PROTECT, related_name="+", editable=False
-    )
     text = EncryptedTextField(_("goal"), blank=False)
     target_date = models.DateField(_("target date"), null=True, blank=True)
     status = models.CharField(
@@ -132,17 +124,13 @@ class Item(models.Model):
         return self.label
 
 
-class Assessment(models.Model):
+class Assessment(EncryptedRecord):
     class Kind(models.TextChoices):
         INTAKE = "intake", _("Intake")
         PERIODIC = "periodic", _("Periodic")
         EXIT = "exit", _("At exit")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="assessments")
-    data_key = models.ForeignKey(
-        DataKey, on_delete=models.PROTECT, related_name="+", editable=False
-    )
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -188,17 +176,13 @@ class Score(models.Model):
         return f"Score {self.id}"
 
 
-class Review(models.Model):
+class Review(EncryptedRecord):
     class Decision(models.TextChoices):
         CONTINUE = "continue", _("Continue")
         CHANGE_PLAN = "change_plan", _("Change the plan")
         END = "end", _("End the placement")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="reviews")
-    data_key = models.ForeignKey(
-        DataKey, on_delete=models.PROTECT, related_name="+", editable=False
-    )
     case_officer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     date = models.DateField(_("date"))
     summary = EncryptedTextField(_("summary"), blank=False)
@@ -228,12 +212,8 @@ class Outcome(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
-class Exit(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+class Exit(EncryptedRecord):
     placement = models.OneToOneField(Placement, on_delete=models.CASCADE, related_name="exit")
-    data_key = models.ForeignKey(
-        DataKey, on_delete=models.PROTECT, related_name="+", editable=False
-    )
     date = models.DateField(_("exit date"))
     outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices)
     comment = EncryptedTextField(_("comment"))
@@ -254,7 +234,7 @@ class Exit(models.Model):
         return f"Exit {self.id}"
 
 
-class FollowUp(models.Model):
+class FollowUp(EncryptedRecord):
     class Kind(models.TextChoices):
         DAY_28 = "day_28", _("28 days after exit")
         MONTH_6 = "month_6", _("6 months after exit")
@@ -270,14 +250,10 @@ class FollowUp(models.Model):
         MOVED = "moved", _("Moved")
         NOT_REACHED = "not_reached", _("Could not be reached")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="follow_ups"
     )
     exit = models.ForeignKey(Exit, on_delete=models.CASCADE, related_name="follow_ups")
-    data_key = models.ForeignKey(
-        DataKey, on_delete=models.PROTECT, related_name="+", editable=False
-    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     due_on = models.DateField(_("due"))
     status_found = models.CharField(

@@ -6,19 +6,21 @@ from django.http import Http404
 from accounts.models import Role, User
 from accounts.roles import organisations_with_role
 from participants.models import Participant
-from participants.policy import Access, Section
+from participants.policy import Access
 from placements.models import Attendance, Placement, PlacementUserObjectPermission
+from placements.sections import PlacementSection
 from placements.selectors import placement_get_for, placement_list_for
 
 from .models import Assessment, Exit, FollowUp, Goal, Outcome, ProgressNote, Review, Score
+from .sections import CaseworkSection
 
 RUNNING = (Placement.Status.ACTIVE, Placement.Status.PAUSED)
 
 
 def _notes_readable(notes: QuerySet[ProgressNote], access: Access) -> QuerySet[ProgressNote]:
-    if access.can_read(Section.INTERNAL_NOTES):
+    if access.can_read(CaseworkSection.INTERNAL_NOTES):
         return notes
-    if access.can_read(Section.SHARED_NOTES):
+    if access.can_read(CaseworkSection.SHARED_NOTES):
         return notes.filter(visibility=ProgressNote.Visibility.SHARED)
     return notes.none()
 
@@ -27,21 +29,21 @@ def progress_note_list_for(*, placement: Placement) -> QuerySet[ProgressNote]:
     """Internal notes only for those who may read them; shared notes for the case officer."""
     access = placement.access
     notes = placement.notes.select_related("data_key", "author")
-    if access.can_read(Section.INTERNAL_NOTES):
+    if access.can_read(CaseworkSection.INTERNAL_NOTES):
         return notes
-    if access.can_read(Section.SHARED_NOTES):
+    if access.can_read(CaseworkSection.SHARED_NOTES):
         return notes.filter(visibility=ProgressNote.Visibility.SHARED)
     return notes.none()
 
 
 def goal_list_for(*, placement: Placement) -> QuerySet[Goal]:
-    if not placement.access.can_read(Section.GOALS):
+    if not placement.access.can_read(CaseworkSection.GOALS):
         return Goal.objects.none()
     return placement.goals.select_related("data_key")
 
 
 def assessment_list_for(*, placement: Placement) -> QuerySet[Assessment]:
-    if not placement.access.can_read(Section.ASSESSMENTS):
+    if not placement.access.can_read(CaseworkSection.ASSESSMENTS):
         return Assessment.objects.none()
     return (
         placement.assessments.select_related("data_key", "instrument")
@@ -51,7 +53,7 @@ def assessment_list_for(*, placement: Placement) -> QuerySet[Assessment]:
 
 
 def review_list_for(*, placement: Placement) -> QuerySet[Review]:
-    if not placement.access.can_read(Section.REVIEWS):
+    if not placement.access.can_read(CaseworkSection.REVIEWS):
         return Review.objects.none()
     return placement.reviews.select_related("data_key")
 
@@ -83,7 +85,7 @@ def participant_note_list_for(*, user: User, participant: Participant) -> QueryS
 
 
 def participant_goal_list_for(*, user: User, participant: Participant) -> QuerySet[Goal]:
-    if not participant.access.can_read(Section.GOALS):
+    if not participant.access.can_read(CaseworkSection.GOALS):
         return Goal.objects.none()
     return (
         Goal.objects.filter(_of_visible_placements(user=user, participant=participant))
@@ -96,7 +98,7 @@ def participant_assessment_list_for(
     *, user: User, participant: Participant
 ) -> QuerySet[Assessment]:
     """Assessments in date order, scores and their areas prefetched (three queries)."""
-    if not participant.access.can_read(Section.ASSESSMENTS):
+    if not participant.access.can_read(CaseworkSection.ASSESSMENTS):
         return Assessment.objects.none()
     return (
         Assessment.objects.filter(_of_visible_placements(user=user, participant=participant))
@@ -141,7 +143,7 @@ def placement_summary_list_for(*, user: User, participant: Participant) -> list[
         .order_by("-referred_on", "pk")
     )
     annotations = {}
-    if access.can_read(Section.ATTENDANCE):
+    if access.can_read(PlacementSection.ATTENDANCE):
         for name, column in (
             ("attended_total", "attended_hours"),
             ("planned_total", "planned_hours"),
@@ -152,11 +154,11 @@ def placement_summary_list_for(*, user: User, participant: Participant) -> list[
                 .annotate(total=Sum(column))
                 .values("total")
             )
-    if access.can_read(Section.REVIEWS):
+    if access.can_read(CaseworkSection.REVIEWS):
         latest = Review.objects.filter(placement_id=OuterRef("pk")).order_by("-date", "-pk")
         annotations["last_review_on"] = Subquery(latest.values("date")[:1])
         annotations["last_review_decision"] = Subquery(latest.values("decision")[:1])
-    if access.can_read(Section.OUTCOMES):
+    if access.can_read(CaseworkSection.OUTCOMES):
         exits = Exit.objects.filter(placement_id=OuterRef("pk"))
         annotations["exit_on"] = Subquery(exits.values("date")[:1])
         annotations["exit_outcome"] = Subquery(exits.values("outcome")[:1])
@@ -180,7 +182,7 @@ def goal_get_for(*, user: User, goal_id) -> Goal:
     if placement_id is None:
         raise Http404
     placement = placement_get_for(user=user, placement_id=placement_id)
-    if not placement.access.can_read(Section.GOALS):
+    if not placement.access.can_read(CaseworkSection.GOALS):
         raise Http404
     goal = placement.goals.select_related("data_key").get(pk=goal_id)
     goal.placement = placement

@@ -1,4 +1,4 @@
-"""Permission-scoped reads for reviews due and follow-ups due (issue 6 screens)."""
+"""Permission-scoped reads for reviews due and follow-ups due."""
 
 import uuid
 from datetime import date, timedelta
@@ -11,12 +11,13 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.roles import organisations_with_role
 from participants.models import ParticipantUserObjectPermission
-from participants.policy import WRITE, Relation, Section, access_for
+from participants.policy import WRITE, Relation, access_for
 from participants.selectors import _granted_ids, of_organisations
 from placements.models import Placement
 from placements.selectors import LIST_PARTICIPANT_DEFERRED, RUNNING, placement_list_for
 
 from .models import FollowUp, Review
+from .sections import CaseworkSection
 
 #: A review is due when the next review date set at the last one is this close,
 REVIEW_DUE_WITHIN_DAYS = 14
@@ -157,7 +158,7 @@ def follow_up_get_for(*, user: User, follow_up_id) -> FollowUp:
         elif follow_up._former_supervisor:
             relations.add(Relation.FORMER_SUPERVISOR)
     access = access_for(relations, health_consent=False)
-    if not access.can_read(Section.OUTCOMES):
+    if not access.can_read(CaseworkSection.OUTCOMES):
         raise Http404
     follow_up.access = access
     return follow_up
@@ -166,8 +167,8 @@ def follow_up_get_for(*, user: User, follow_up_id) -> FollowUp:
 def follow_ups_recordable_organisations(*, user: User) -> set:
     """Enterprises whose follow-ups the user may record (the policy's OUTCOMES write)."""
     organisations: set = set()
-    if Section.OUTCOMES in WRITE[Relation.MANAGER]:
+    if CaseworkSection.OUTCOMES in WRITE[Relation.MANAGER]:
         organisations |= set(organisations_with_role(user, Role.MANAGER))
-    if Section.OUTCOMES in WRITE[Relation.SUPERVISOR]:
+    if CaseworkSection.OUTCOMES in WRITE[Relation.SUPERVISOR]:
         organisations |= set(organisations_with_role(user, Role.SUPERVISOR))
     return organisations

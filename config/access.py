@@ -69,7 +69,7 @@ ACCESS_TABLE.update(
 )
 # --- end sign-in flow --------------------------------------------------------
 
-# --- Audit review (desk.views.audit; issue 5) -------------------------------------
+# --- Audit review (desk.views.audit) -----------------------------------------------
 # The auditor (data-protection officer) of an organisation; scoped to that
 # organisation by audit.review. The event list shows ids only (and records an
 # access event when filtered to one participant); history and extract concern
@@ -93,7 +93,7 @@ ACCESS_TABLE.update(
 )
 # --- end audit review --------------------------------------------------------
 
-# --- Daily screens (issue 6): placements, attendance, reviews, follow-ups, home ----------
+# --- Daily screens: placements, attendance, reviews, follow-ups, home -------------------
 _MANAGER = roles(Role.MANAGER)
 _CASE_OFFICER = roles(Role.CASE_OFFICER)
 _ENTERPRISE_STAFF = roles(Role.MANAGER, Role.SUPERVISOR)
@@ -157,7 +157,7 @@ ACCESS_TABLE.update(
 # --- end daily screens -------------------------------------------------------------------
 
 
-# --- Outcome reports and anonymised exports (desk.views.reports; issue 7) -------------
+# --- Outcome reports and anonymised exports (desk.views.reports) ----------------------
 # Aggregates only, no person-level data. The named report (small cells possible) is
 # for managers of the enterprises; the anonymised export for analysts (funders) and
 # managers. Exports are visible to their creator only; every download is audited.
@@ -180,7 +180,7 @@ ACCESS_TABLE.update(
 )
 # --- end outcome reports -------------------------------------------------------------------
 
-# --- Participant screens and progress (issue 6: desk.views.participants, views_progress) ---
+# --- Participant screens and progress (desk.views.participants, desk.views.progress) ---
 _WRITES_PROGRESS = roles(Role.MANAGER, Role.SUPERVISOR)
 ACCESS_TABLE.update(
     {

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "casework",
     "reports",
     "desk",
+    "demo",
 ]
 
 MIDDLEWARE = [

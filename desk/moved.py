@@ -6,11 +6,21 @@ is posted again, with its body, to the new one. The query string is kept.
 
 from collections.abc import Callable
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 
+from accounts.models import User
 from casework.selectors import goal_get_for
 from casework.selectors_followup import follow_up_get_for
+
+
+def _signed_in(request: HttpRequest) -> User:
+    """The user; the access table lets only signed-in users reach these views."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def _permanent(request: HttpRequest, url: str) -> HttpResponse:
@@ -35,7 +45,7 @@ def moved(pattern_name: str) -> Callable[..., HttpResponse]:
 def goal_status_moved(request: HttpRequest, goal_id) -> HttpResponse:
     """The old goal address had no participant: found through the permission-scoped
     selector (404 for a goal the user may not see, as at the new address)."""
-    goal = goal_get_for(user=request.user, goal_id=goal_id)
+    goal = goal_get_for(user=_signed_in(request), goal_id=goal_id)
     url = reverse(
         "participants:goal_status",
         kwargs={"participant_id": goal.placement.participant_id, "goal_id": goal.pk},
@@ -48,7 +58,7 @@ goal_status_moved.moved_to = "participants:goal_status"  # type: ignore[attr-def
 
 def follow_up_moved(request: HttpRequest, follow_up_id) -> HttpResponse:
     """As for goals: the participant comes from the permission-scoped selector."""
-    follow_up = follow_up_get_for(user=request.user, follow_up_id=follow_up_id)
+    follow_up = follow_up_get_for(user=_signed_in(request), follow_up_id=follow_up_id)
     url = reverse(
         "participants:follow_up_record",
         kwargs={"participant_id": follow_up.participant_id, "follow_up_id": follow_up.pk},

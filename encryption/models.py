@@ -94,6 +94,33 @@ class DataKey(models.Model):
         return unwrap_data_key(self.id, _unwrap_columns(self), generation, kek_ciphers=kek_ciphers)
 
 
+class EncryptedRecord(models.Model):
+    """Base of a model with encrypted fields: a UUID primary key and the row's data key.
+
+    The id is set when the instance is made, before save, because every value
+    is bound to its row id; the data key (the participant's, set by the
+    service) is the one its values are encrypted under, so destroying the key
+    shreds the row. django-simple-history copies ``data_key`` into the history
+    model as a plain column, so history rows decrypt with the same key and need
+    no custom history base.
+
+    The concrete model declares ``history = HistoricalRecords()`` itself rather
+    than inheriting ``HistoricalRecords(inherit=True)`` from here: Participant
+    leaves ``updated_at`` out of its history and a TOTP secret keeps none, and
+    an inherited history would silently give every subclass (a proxy too) a
+    history table. tests/encryption/test_records.py checks that every model
+    with encrypted fields derives from this class and has its history.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    data_key = models.ForeignKey(
+        DataKey, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+
 #: The columns of a data key that unwrapping reads, in this order.
 UNWRAP_COLUMNS = (
     "generation",

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation, User
 from encryption.fields import EncryptedCharField, EncryptedTextField
-from encryption.models import DataKey
+from encryption.models import DataKey, EncryptedRecord
 
 
 class Gender(models.TextChoices):
@@ -39,13 +39,12 @@ class LabourMarketStatus(models.TextChoices):
     EMPLOYED = "employed", _("Employed")
 
 
-class Participant(models.Model):
+class Participant(EncryptedRecord):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         INACTIVE = "inactive", _("Inactive")
         ARCHIVED = "archived", _("Archived")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -53,6 +52,8 @@ class Participant(models.Model):
         verbose_name=_("enterprise"),
         limit_choices_to={"kind": Organisation.Kind.ENTERPRISE},
     )
+    # One to one: the participant's own data key, which every row of their
+    # record is encrypted under (so destroying it shreds the whole record).
     data_key = models.OneToOneField(
         DataKey, on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -128,17 +129,13 @@ class Participant(models.Model):
         return f"{self.given_name} {self.family_name}".strip()
 
 
-class Consent(models.Model):
+class Consent(EncryptedRecord):
     class Purpose(models.TextChoices):
         PROCESSING = "processing", _("Processing of personal data")
         SHARE_WITH_AGENCY = "share_with_agency", _("Sharing health and support needs with agency")
         STATISTICS = "statistics", _("Use in anonymised statistics")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="consents")
-    data_key = models.ForeignKey(
-        DataKey, on_delete=models.PROTECT, related_name="+", editable=False
-    )
     purpose = models.CharField(_("purpose"), max_length=24, choices=Purpose.choices)
     agency = models.ForeignKey(
         Organisation,

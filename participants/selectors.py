@@ -8,6 +8,7 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
@@ -111,6 +112,31 @@ def of_organisations(organisation_ids: list):
         F("participant_id"),
         Participant.objects.filter(organisation_id__in=organisation_ids).values("pk"),
     )
+
+
+def relationship_now(user_id, participant_id) -> Any:
+    """A boolean expression: the user has, today, an unexpired grant on the participant
+    or a current manager membership at their enterprise. ``user_id`` and
+    ``participant_id`` are expressions (``OuterRef``) or values; the auditor's
+    "access without a current relationship" flag is its negation."""
+    today = timezone.localdate()
+    has_grant = Exists(
+        ParticipantUserObjectPermission.objects.filter(
+            user_id=user_id, content_object_id=participant_id
+        ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    )
+    manages = Exists(
+        Participant.objects.filter(
+            pk=participant_id,
+            organisation__memberships__user_id=user_id,
+            organisation__memberships__role=Role.MANAGER,
+            organisation__memberships__active_from__lte=today,
+        ).filter(
+            Q(organisation__memberships__active_to__isnull=True)
+            | Q(organisation__memberships__active_to__gte=today)
+        )
+    )
+    return Q(has_grant) | Q(manages)
 
 
 def participant_list_for(*, user: User) -> QuerySet[Participant]:

@@ -1,5 +1,11 @@
-"""Writes on participants and consents."""
+"""Writes on participants and consents.
 
+A participant's checks are public functions (``participant_build``,
+``participant_validate``, …) that raise the ValidationError participant_create
+raises, so the bulk path in ``demo.bulk`` checks every row the same way.
+"""
+
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -9,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
-from audit.history import bulk_create_tracked, save_with_history
+from audit.history import save_with_history
 from encryption import keycache
 from encryption.models import DataKey
 
@@ -40,7 +46,7 @@ PLAIN_PROFILE_FIELDS = (
 
 @dataclass
 class ParticipantInput:
-    """What a new participant's record holds (used by the bulk path)."""
+    """What a new participant's record holds."""
 
     given_name: str
     family_name: str
@@ -62,15 +68,20 @@ class ParticipantInput:
     extra: dict = field(default_factory=dict)
 
 
-def _check_enterprise(organisation: Organisation) -> None:
+def participant_enterprise_validate(*, organisation: Organisation) -> None:
+    """Participants are registered at a social enterprise only."""
     if organisation.kind != Organisation.Kind.ENTERPRISE:
         raise ValidationError(
             {"organisation": _("Participants can only be registered at a social enterprise.")}
         )
 
 
-def _build_participant(*, organisation: Organisation, data: ParticipantInput) -> Participant:
-    normalised = normalise_identity_number(data.personal_identity_number)
+def participant_build(*, organisation: Organisation, data: ParticipantInput) -> Participant:
+    """An unsaved participant from ``data``, its personal identity number checked and indexed."""
+    try:
+        normalised = normalise_identity_number(data.personal_identity_number)
+    except ValidationError as error:
+        raise ValidationError({"personal_identity_number": error.messages}) from None
     participant = Participant(
         organisation=organisation,
         personal_identity_number=format_identity_number(normalised),
@@ -80,7 +91,8 @@ def _build_participant(*, organisation: Organisation, data: ParticipantInput) ->
     return participant
 
 
-def _validate_participant(participant: Participant) -> None:
+def participant_validate(*, participant: Participant) -> None:
+    """The checks on a participant's profile (participant_create, participant_update)."""
     errors: dict[str, list[str]] = {}
     for name in ("given_name", "family_name"):
         if not getattr(participant, name).strip():
@@ -120,23 +132,35 @@ def _duplicate_error() -> ValidationError:
     )
 
 
+def participant_unique_validate(
+    *,
+    organisation_id,
+    identity_indexes: Collection[str],
+    exclude: Participant | None = None,
+) -> None:
+    """None of the personal identity numbers (as blind indexes) is registered at the enterprise."""
+    registered = Participant.objects.filter(
+        organisation_id=organisation_id, personal_identity_index__in=identity_indexes
+    )
+    if exclude is not None:
+        registered = registered.exclude(pk=exclude.pk)
+    if registered.exists():
+        raise _duplicate_error()
+
+
 @transaction.atomic
 def participant_create(
     *, organisation: Organisation, data: ParticipantInput, acting_user: User
 ) -> Participant:
     """Register a participant at an enterprise, with their own data key."""
-    _check_enterprise(organisation)
-    try:
-        participant = _build_participant(organisation=organisation, data=data)
-    except ValidationError as error:
-        raise ValidationError({"personal_identity_number": error.messages}) from None
-    if Participant.objects.filter(
-        organisation=organisation, personal_identity_index=participant.personal_identity_index
-    ).exists():
-        raise _duplicate_error()
+    participant_enterprise_validate(organisation=organisation)
+    participant = participant_build(organisation=organisation, data=data)
+    participant_unique_validate(
+        organisation_id=organisation.pk, identity_indexes=[participant.personal_identity_index]
+    )
     data_key = DataKey.new()
     participant.data_key = data_key
-    _validate_participant(participant)
+    participant_validate(participant=participant)
     data_key.save()
     keycache.remember(data_key)
     try:
@@ -162,67 +186,18 @@ def participant_update(
         except ValidationError as error:
             raise ValidationError({"personal_identity_number": error.messages}) from None
         index = identity_index(normalised)
-        if (
-            Participant.objects.filter(
-                organisation_id=participant.organisation_id, personal_identity_index=index
-            )
-            .exclude(pk=participant.pk)
-            .exists()
-        ):
-            raise _duplicate_error()
+        participant_unique_validate(
+            organisation_id=participant.organisation_id,
+            identity_indexes=[index],
+            exclude=participant,
+        )
         participant.personal_identity_number = format_identity_number(normalised)
         participant.personal_identity_index = index
     for name, value in changes.items():
         setattr(participant, name, value)
-    _validate_participant(participant)
+    participant_validate(participant=participant)
     save_with_history(participant, user=acting_user, reason=reason)
     return participant
-
-
-@transaction.atomic
-def participant_bulk_create(
-    *,
-    organisation: Organisation,
-    records: list[ParticipantInput],
-    acting_user: User,
-    reason: str = "participant registered",
-) -> list[Participant]:
-    """Register many participants at once (imports, demo data, benchmarks).
-
-    The same validation as participant_create, with one data key per
-    participant and history rows written in bulk.
-    """
-    _check_enterprise(organisation)
-    participants: list[Participant] = []
-    data_keys: list[DataKey] = []
-    seen: set[str] = set()
-    for position, data in enumerate(records):
-        try:
-            participant = _build_participant(organisation=organisation, data=data)
-        except ValidationError as error:
-            raise ValidationError(
-                _("Row %(row)s: %(message)s") % {"row": position + 1, "message": error.messages[0]}
-            ) from None
-        if participant.personal_identity_index in seen:
-            raise ValidationError(
-                _("Row %(row)s: the personal identity number appears twice.")
-                % {"row": position + 1}
-            )
-        seen.add(participant.personal_identity_index)
-        data_key = DataKey.new()
-        participant.data_key = data_key
-        _validate_participant(participant)
-        participants.append(participant)
-        data_keys.append(data_key)
-    if Participant.objects.filter(
-        organisation=organisation, personal_identity_index__in=seen
-    ).exists():
-        raise _duplicate_error()
-    DataKey.objects.bulk_create(data_keys, batch_size=1000)
-    for data_key in data_keys:
-        keycache.remember(data_key)
-    bulk_create_tracked(participants, user=acting_user, reason=reason)
-    return participants
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation, Unit, User
 from encryption.fields import EncryptedTextField
-from encryption.models import DataKey
+from encryption.models import EncryptedRecord
 from participants.models import Participant
 
 WEEKDAY_CODES = "1234567"  # ISO weekdays, Monday = 1
@@ -27,7 +27,7 @@ class Programme(models.TextChoices):
     ESF_PROJECT = "esf_project", _("ESF+ project activity")
 
 
-class Placement(models.Model):
+class Placement(EncryptedRecord):
     class Status(models.TextChoices):
         REFERRED = "referred", _("Referred")
         PLANNED = "planned", _("Planned")
@@ -41,12 +41,8 @@ class Placement(models.Model):
         APPROVED = "approved", _("Approved")
         CHANGES_REQUESTED = "changes_requested", _("Changes requested")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="placements"
-    )
-    data_key = models.ForeignKey(
-        DataKey, on_delete=models.PROTECT, related_name="+", editable=False
     )
     unit = models.ForeignKey(
         Unit,
@@ -192,18 +188,14 @@ class PlacementSupervisor(models.Model):
         return f"{self.supervisor} → {self.placement_id}"
 
 
-class Attendance(models.Model):
+class Attendance(EncryptedRecord):
     class AbsenceReason(models.TextChoices):
         SICK = "sick", _("Sick")
         VALID_LEAVE = "valid_leave", _("Valid leave")
         INVALID = "invalid", _("Unexcused absence")
         HOLIDAY = "holiday", _("Holiday")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="attendance")
-    data_key = models.ForeignKey(
-        DataKey, on_delete=models.PROTECT, related_name="+", editable=False
-    )
     date = models.DateField(_("date"))
     planned_hours = models.DecimalField(_("planned hours"), max_digits=4, decimal_places=2)
     attended_hours = models.DecimalField(_("attended hours"), max_digits=4, decimal_places=2)

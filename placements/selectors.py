@@ -24,6 +24,7 @@ from participants.policy import (
 )
 
 from .models import Attendance, Placement, PlacementSupervisor, PlacementUserObjectPermission
+from .sections import PlacementSection
 
 
 def _grants(user: User, codename: str, *, expiring: bool | None = None):
@@ -161,12 +162,12 @@ def placement_get_for(*, user: User, placement_id) -> Placement:
 
 def attendance_list_for(*, user: User, placement: Placement) -> QuerySet[Attendance]:
     """Attendance rows of a placement already fetched with placement_get_for."""
-    if not placement.access.can_read(Section.ATTENDANCE):
+    if not placement.access.can_read(PlacementSection.ATTENDANCE):
         return Attendance.objects.none()
     return placement.attendance.select_related("data_key").order_by("date")
 
 
-# --- screens (issue 6): lists, choices, the attendance grid, the monthly report -------
+# --- screens: lists, choices, the attendance grid, the monthly report -------
 
 LIST_PARTICIPANT_DEFERRED = tuple(
     f"participant__{name}"
@@ -432,7 +433,7 @@ def attendance_month_for(*, user: User, placement_id, year: int, month: int) -> 
     except ValueError:
         raise Http404 from None
     placement = placement_get_for(user=user, placement_id=placement_id)
-    if not placement.access.can_read(Section.ATTENDANCE) or placement.start_date is None:
+    if not placement.access.can_read(PlacementSection.ATTENDANCE) or placement.start_date is None:
         raise Http404
     next_month = (first_day + timedelta(days=32)).replace(day=1)
     recorded = {

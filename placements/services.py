@@ -1,5 +1,11 @@
-"""Writes on placements and attendance."""
+"""Writes on placements and attendance.
 
+Each write's checks are a public ``*_validate`` (or ``*_clean``, which also returns
+the cleaned values) function that raises the ValidationError the write raises, so
+the bulk paths in ``demo.bulk`` check every row the same way.
+"""
+
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -27,14 +33,16 @@ def _has_role(user: User, organisation_id, role: str) -> bool:
     )
 
 
-def _clean_weekdays(weekdays: str) -> str:
+def placement_weekdays_clean(weekdays: str) -> str:
+    """The weekdays as sorted ISO day codes; at least one."""
     cleaned = "".join(sorted(set(weekdays or "")))
     if not cleaned or any(code not in WEEKDAY_CODES for code in cleaned):
         raise ValidationError({"weekdays": _("Choose at least one weekday.")})
     return cleaned
 
 
-def _clean_hours_per_week(hours) -> Decimal:
+def placement_hours_clean(hours) -> Decimal:
+    """The hours per week as a Decimal, more than 0 and at most 40."""
     try:
         value = Decimal(str(hours))
     except (InvalidOperation, ValueError):
@@ -44,6 +52,41 @@ def _clean_hours_per_week(hours) -> Decimal:
             {"hours_per_week": _("Hours per week must be more than 0 and at most 40.")}
         )
     return value
+
+
+def referral_validate(
+    *,
+    programme: str,
+    referred_on: date,
+    referring_organisation: Organisation | None = None,
+    case_officer: User | None = None,
+    proposed_start: date | None = None,
+    case_officer_agency_ids: Collection | None = None,
+) -> None:
+    """The checks on a referral (referral_register).
+
+    ``case_officer_agency_ids``: the organisations where the case officer currently
+    works as one, when the caller has looked them up for a whole batch; without it
+    the membership is read here (one query).
+    """
+    errors = {}
+    if programme not in Programme.values:
+        errors["programme"] = _("Choose a valid programme.")
+    if referring_organisation is not None and referring_organisation.kind != "agency":
+        errors["referring_organisation"] = _("The referring organisation must be an agency.")
+    if case_officer is not None:
+        if referring_organisation is None:
+            errors["case_officer"] = _("Name the referring agency of the case officer.")
+        elif not (
+            referring_organisation.pk in case_officer_agency_ids
+            if case_officer_agency_ids is not None
+            else _has_role(case_officer, referring_organisation.pk, Role.CASE_OFFICER)
+        ):
+            errors["case_officer"] = _("This person is not a case officer at the referring agency.")
+    if proposed_start is not None and proposed_start < referred_on:
+        errors["proposed_start"] = _("The proposed start cannot be before the referral date.")
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -58,20 +101,13 @@ def referral_register(
     proposed_start: date | None = None,
 ) -> Placement:
     """Register a referral: a placement in the ``referred`` state."""
-    errors = {}
-    if programme not in Programme.values:
-        errors["programme"] = _("Choose a valid programme.")
-    if referring_organisation is not None and referring_organisation.kind != "agency":
-        errors["referring_organisation"] = _("The referring organisation must be an agency.")
-    if case_officer is not None:
-        if referring_organisation is None:
-            errors["case_officer"] = _("Name the referring agency of the case officer.")
-        elif not _has_role(case_officer, referring_organisation.pk, Role.CASE_OFFICER):
-            errors["case_officer"] = _("This person is not a case officer at the referring agency.")
-    if proposed_start is not None and proposed_start < referred_on:
-        errors["proposed_start"] = _("The proposed start cannot be before the referral date.")
-    if errors:
-        raise ValidationError(errors)
+    referral_validate(
+        programme=programme,
+        referred_on=referred_on,
+        referring_organisation=referring_organisation,
+        case_officer=case_officer,
+        proposed_start=proposed_start,
+    )
     placement = Placement(
         participant=participant,
         data_key_id=participant.data_key_id,
@@ -87,6 +123,48 @@ def referral_register(
     return placement
 
 
+def placement_start_validate(
+    *,
+    placement: Placement,
+    unit: Unit,
+    supervisors: list[User],
+    start_date: date,
+    planned_end: date | None = None,
+    hours_per_week=None,
+    weekdays: str | None = None,
+    supervisor_organisation_ids: Mapping | None = None,
+) -> None:
+    """The checks on a placement's start (placement_start): unit, dates, supervisors, scope.
+
+    ``supervisor_organisation_ids``: supervisor id → the organisations where that person
+    currently works as a supervisor, when the caller has looked them up for a whole
+    batch; without it each supervisor's membership is read here (one query each).
+    """
+    errors = {}
+    if unit.organisation_id != placement.participant.organisation_id:
+        errors["unit"] = _("The unit must belong to the participant's enterprise.")
+    if planned_end is not None and planned_end < start_date:
+        errors["planned_end"] = _("The planned end cannot be before the start date.")
+    if not supervisors:
+        errors["supervisors"] = _("Choose at least one supervisor.")
+    for supervisor in supervisors:
+        if not (
+            unit.organisation_id in supervisor_organisation_ids.get(supervisor.pk, ())
+            if supervisor_organisation_ids is not None
+            else _has_role(supervisor, unit.organisation_id, Role.SUPERVISOR)
+        ):
+            errors["supervisors"] = _("Every supervisor must be a supervisor at the enterprise.")
+    try:
+        if hours_per_week is not None:
+            placement_hours_clean(hours_per_week)
+        if weekdays is not None:
+            placement_weekdays_clean(weekdays)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def placement_start(
     *,
@@ -100,27 +178,21 @@ def placement_start(
     weekdays: str | None = None,
 ) -> Placement:
     """Start a referred or planned placement at a unit with its supervisor(s)."""
-    errors = {}
     if placement.status not in (Placement.Status.REFERRED, Placement.Status.PLANNED):
         raise ValidationError(_("Only a referred or planned placement can be started."))
-    if unit.organisation_id != placement.participant.organisation_id:
-        errors["unit"] = _("The unit must belong to the participant's enterprise.")
-    if planned_end is not None and planned_end < start_date:
-        errors["planned_end"] = _("The planned end cannot be before the start date.")
-    if not supervisors:
-        errors["supervisors"] = _("Choose at least one supervisor.")
-    for supervisor in supervisors:
-        if not _has_role(supervisor, unit.organisation_id, Role.SUPERVISOR):
-            errors["supervisors"] = _("Every supervisor must be a supervisor at the enterprise.")
-    try:
-        if hours_per_week is not None:
-            placement.hours_per_week = _clean_hours_per_week(hours_per_week)
-        if weekdays is not None:
-            placement.weekdays = _clean_weekdays(weekdays)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    placement_start_validate(
+        placement=placement,
+        unit=unit,
+        supervisors=supervisors,
+        start_date=start_date,
+        planned_end=planned_end,
+        hours_per_week=hours_per_week,
+        weekdays=weekdays,
+    )
+    if hours_per_week is not None:
+        placement.hours_per_week = placement_hours_clean(hours_per_week)
+    if weekdays is not None:
+        placement.weekdays = placement_weekdays_clean(weekdays)
     placement.unit = unit
     placement.start_date = start_date
     placement.planned_end = planned_end
@@ -282,6 +354,50 @@ def week_dates(week_start: date) -> list[date]:
     return [week_start + timedelta(days=offset) for offset in range(7)]
 
 
+def attendance_entry_clean(
+    *, placement: Placement, entry: AttendanceEntry
+) -> tuple[Decimal, Decimal | None]:
+    """The checks on one day of attendance (attendance_record_week).
+
+    Returns the attended and planned hours as Decimals (planned ``None`` if not given).
+    """
+    if (
+        placement.start_date is None
+        or entry.date < placement.start_date
+        or (placement.actual_end is not None and entry.date > placement.actual_end)
+    ):
+        end = placement.actual_end or placement.planned_end
+        raise ValidationError(
+            _("%(day)s is outside the placement (%(start)s – %(end)s).")
+            % {"day": entry.date, "start": placement.start_date or "–", "end": end or ""}
+        )
+    try:
+        attended = Decimal(str(entry.attended_hours))
+        planned = None if entry.planned_hours is None else Decimal(str(entry.planned_hours))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("Enter hours as a number.")) from None
+    # NaN and infinity parse as Decimals; NaN cannot even be compared.
+    if not attended.is_finite() or (planned is not None and not planned.is_finite()):
+        raise ValidationError(_("Enter hours as a number."))
+    if not Decimal("0") <= attended <= Decimal("24"):
+        raise ValidationError(_("Attended hours must be between 0 and 24."))
+    if planned is not None and not Decimal("0") <= planned <= Decimal("24"):
+        raise ValidationError(_("Planned hours must be between 0 and 24."))
+    # A partial day with a reason is allowed: the reason explains the hours not attended.
+    if entry.absence_reason and entry.absence_reason not in Attendance.AbsenceReason.values:
+        raise ValidationError(_("Choose a valid absence reason."))
+    return attended, planned
+
+
+def attendance_week_validate(*, placement: Placement, attended_hours: Decimal) -> None:
+    """The check on a week's attended hours: within the scope the referring agency agreed to."""
+    if attended_hours > placement.hours_per_week:
+        raise ValidationError(
+            _("%(hours)s hours in one week is more than the placement's scope of %(scope)s hours.")
+            % {"hours": attended_hours, "scope": placement.hours_per_week}
+        )
+
+
 @transaction.atomic
 def attendance_record_week(
     *, unit: Unit, week_start: date, entries: list[AttendanceEntry], acting_user: User
@@ -326,41 +442,11 @@ def attendance_record_week(
             )
             continue
         seen.add((placement.pk, entry.date))
-        end = placement.actual_end or placement.planned_end
-        if (
-            placement.start_date is None
-            or entry.date < placement.start_date
-            or (placement.actual_end is not None and entry.date > placement.actual_end)
-        ):
-            errors.append(
-                ValidationError(
-                    _("%(day)s is outside the placement (%(start)s – %(end)s).")
-                    % {"day": entry.date, "start": placement.start_date or "–", "end": end or ""}
-                )
-            )
-            continue
         try:
-            attended = Decimal(str(entry.attended_hours))
-            planned = None if entry.planned_hours is None else Decimal(str(entry.planned_hours))
-        except (InvalidOperation, ValueError):
-            errors.append(ValidationError(_("Enter hours as a number.")))
+            attended, planned = attendance_entry_clean(placement=placement, entry=entry)
+        except ValidationError as error:
+            errors.append(error)
             continue
-        # NaN and infinity parse as Decimals; NaN cannot even be compared.
-        if not attended.is_finite() or (planned is not None and not planned.is_finite()):
-            errors.append(ValidationError(_("Enter hours as a number.")))
-            continue
-        if not Decimal("0") <= attended <= Decimal("24"):
-            errors.append(ValidationError(_("Attended hours must be between 0 and 24.")))
-            continue
-        if planned is not None and not Decimal("0") <= planned <= Decimal("24"):
-            errors.append(ValidationError(_("Planned hours must be between 0 and 24.")))
-            continue
-        if entry.absence_reason and entry.absence_reason not in Attendance.AbsenceReason.values:
-            errors.append(ValidationError(_("Choose a valid absence reason.")))
-            continue
-        if entry.absence_reason and attended > 0:
-            # A partial day is allowed: the reason explains the hours not attended.
-            pass
         weekly_attended[placement.pk] = weekly_attended.get(placement.pk, Decimal(0)) + attended
         if planned is None:
             planned = placement.daily_hours if placement.is_scheduled_on(entry.date) else Decimal(0)
@@ -402,16 +488,10 @@ def attendance_record_week(
             ),
             Decimal(0),
         )
-        if attended + other_days > placement.hours_per_week:
-            errors.append(
-                ValidationError(
-                    _(
-                        "%(hours)s hours in one week is more than the placement's scope of "
-                        "%(scope)s hours."
-                    )
-                    % {"hours": attended + other_days, "scope": placement.hours_per_week}
-                )
-            )
+        try:
+            attendance_week_validate(placement=placement, attended_hours=attended + other_days)
+        except ValidationError as error:
+            errors.append(error)
     if errors:
         raise ValidationError(errors)
     created = bulk_create_tracked(to_create, user=acting_user, reason="attendance recorded")
@@ -427,206 +507,7 @@ def attendance_record_week(
     return created + to_update
 
 
-# --- bulk paths (demo data, imports, benchmarks)
-
-STARTED = (Placement.Status.ACTIVE, Placement.Status.PAUSED, Placement.Status.ENDED)
-
-
-def _placement_errors(placement: Placement) -> list[str]:
-    """What is wrong with an unsaved placement built by an import (empty if nothing)."""
-    problems = []
-    participant = placement.participant
-    if placement.data_key_id != participant.data_key_id:
-        problems.append(_("the placement must use the participant's data key"))
-    if placement.programme not in Programme.values:
-        problems.append(_("choose a valid programme"))
-    if placement.status not in Placement.Status.values:
-        problems.append(_("choose a valid status"))
-    if placement.plan_status not in Placement.PlanStatus.values:
-        problems.append(_("choose a valid plan status"))
-    if placement.unit is not None and placement.unit.organisation_id != participant.organisation_id:
-        problems.append(_("the unit must belong to the participant's enterprise"))
-    if placement.referring_organisation is not None and (
-        placement.referring_organisation.kind != Organisation.Kind.AGENCY
-    ):
-        problems.append(_("the referring organisation must be an agency"))
-    if placement.case_officer_id is not None and placement.referring_organisation is None:
-        problems.append(_("name the referring agency of the case officer"))
-    if placement.proposed_start is not None and placement.proposed_start < placement.referred_on:
-        problems.append(_("the proposed start cannot be before the referral date"))
-    if placement.status in STARTED:
-        if placement.unit is None or placement.start_date is None:
-            problems.append(_("a started placement needs a unit and a start date"))
-        elif placement.start_date < placement.referred_on:
-            problems.append(_("the start date cannot be before the referral date"))
-    if (
-        placement.planned_end
-        and placement.start_date
-        and placement.planned_end < placement.start_date
-    ):
-        problems.append(_("the planned end cannot be before the start date"))
-    if (placement.status == Placement.Status.ENDED) != (placement.actual_end is not None):
-        problems.append(_("an ended placement, and only an ended one, has an actual end"))
-    if placement.actual_end is not None and (
-        placement.start_date is None or placement.actual_end < placement.start_date
-    ):
-        problems.append(_("the actual end cannot be before the start date"))
-    if placement.plan_status == Placement.PlanStatus.APPROVED and (
-        placement.plan_decided_by_id is None
-        or placement.plan_decided_by_id != placement.case_officer_id
-    ):
-        problems.append(_("only the placement's case officer can approve the plan"))
-    try:
-        placement.hours_per_week = _clean_hours_per_week(placement.hours_per_week)
-        placement.weekdays = _clean_weekdays(placement.weekdays)
-    except ValidationError as error:
-        problems.extend(message for messages in error.message_dict.values() for message in messages)
-    return problems
-
-
-@transaction.atomic
-def placement_bulk_create(
-    *,
-    placements: list[Placement],
-    supervisors: dict,
-    acting_user: User,
-    reason: str = "placement registered",
-) -> list[Placement]:
-    """Register many placements in any state, with their supervisor assignments.
-
-    ``placements`` are unsaved instances with ``participant`` set;
-    ``supervisors`` maps a placement's id to the supervisors assigned from its
-    start (until its actual end, for an ended placement). Every row is checked
-    before anything is written.
-    """
-    supervisor_orgs: dict = {}
-    wanted_ids = {user.pk for users in supervisors.values() for user in users}
-    for membership in (
-        Membership.objects.current()
-        .filter(user_id__in=wanted_ids, role=Role.SUPERVISOR)
-        .values("user_id", "organisation_id")
-    ):
-        supervisor_orgs.setdefault(membership["user_id"], set()).add(membership["organisation_id"])
-    case_officer_orgs: dict = {}
-    officer_ids = {placement.case_officer_id for placement in placements} - {None}
-    for membership in (
-        Membership.objects.current()
-        .filter(user_id__in=officer_ids, role=Role.CASE_OFFICER)
-        .values("user_id", "organisation_id")
-    ):
-        case_officer_orgs.setdefault(membership["user_id"], set()).add(
-            membership["organisation_id"]
-        )
-    assignments: list[PlacementSupervisor] = []
-    for position, placement in enumerate(placements, start=1):
-        problems = _placement_errors(placement)
-        if placement.case_officer_id is not None and placement.referring_organisation_id not in (
-            case_officer_orgs.get(placement.case_officer_id, set())
-        ):
-            problems.append(_("the case officer must work at the referring agency"))
-        assigned = supervisors.get(placement.pk, [])
-        if placement.status in STARTED and not assigned:
-            problems.append(_("a started placement needs at least one supervisor"))
-        if assigned and placement.status not in STARTED:
-            problems.append(_("only a started placement has supervisors"))
-        for supervisor in assigned:
-            if placement.unit is None or placement.unit.organisation_id not in (
-                supervisor_orgs.get(supervisor.pk, set())
-            ):
-                problems.append(_("every supervisor must be a supervisor at the enterprise"))
-                break
-        if problems:
-            raise ValidationError(
-                _("Row %(row)s: %(message)s") % {"row": position, "message": problems[0]}
-            )
-        for supervisor in dict.fromkeys(assigned):
-            assignments.append(
-                PlacementSupervisor(
-                    placement=placement,
-                    supervisor=supervisor,
-                    assigned_on=placement.start_date,
-                    ended_on=placement.actual_end,
-                )
-            )
-    created = bulk_create_tracked(placements, user=acting_user, reason=reason)
-    bulk_create_tracked(assignments, user=acting_user, reason="supervisor assigned")
-    grants_for_placements(created, acting_user=acting_user, reason="grant: placement registered")
-    return created
-
-
-@transaction.atomic
-def attendance_bulk_create(
-    *,
-    placements: list[Placement],
-    entries: list[AttendanceEntry],
-    acting_user: User,
-    reason: str = "attendance recorded",
-) -> list[Attendance]:
-    """Record many days of attendance at once (imports, demo data, benchmarks).
-
-    The same checks as attendance_record_week, for any number of weeks; every
-    placement an entry names must be in ``placements``. Existing days are not
-    corrected here: a day recorded twice fails on the database constraint.
-    """
-    by_id = {placement.pk: placement for placement in placements}
-    reasons = set(Attendance.AbsenceReason.values) | {""}
-    seen: set = set()
-    weekly: dict = {}
-    rows: list[Attendance] = []
-    for position, entry in enumerate(entries, start=1):
-        placement = by_id.get(entry.placement_id)
-        problem = None
-        if placement is None:
-            problem = _("the placement is not in the list")
-        elif (
-            placement.start_date is None
-            or entry.date < placement.start_date
-            or (placement.actual_end is not None and entry.date > placement.actual_end)
-        ):
-            problem = _("the day is outside the placement")
-        elif (entry.placement_id, entry.date) in seen:
-            problem = _("the day appears twice")
-        elif entry.absence_reason not in reasons:
-            problem = _("choose a valid absence reason")
-        if problem is None:
-            try:
-                attended = Decimal(str(entry.attended_hours))
-                planned = (
-                    placement.daily_hours
-                    if entry.planned_hours is None
-                    else Decimal(str(entry.planned_hours))
-                )
-            except (InvalidOperation, ValueError):
-                problem = _("enter hours as a number")
-            else:
-                if not (Decimal(0) <= attended <= 24 and Decimal(0) <= planned <= 24):
-                    problem = _("hours must be between 0 and 24")
-        if problem is None:
-            week = (entry.placement_id, entry.date.isocalendar()[:2])
-            weekly[week] = weekly.get(week, Decimal(0)) + attended
-            if weekly[week] > placement.hours_per_week:
-                problem = _("more hours in one week than the placement's scope")
-        if problem is not None:
-            raise ValidationError(
-                _("Row %(row)s: %(message)s") % {"row": position, "message": problem}
-            )
-        seen.add((entry.placement_id, entry.date))
-        rows.append(
-            Attendance(
-                placement=placement,
-                data_key_id=placement.data_key_id,
-                date=entry.date,
-                planned_hours=planned,
-                attended_hours=attended,
-                absence_reason=entry.absence_reason,
-                note=entry.note,
-                recorded_by=acting_user,
-            )
-        )
-    return bulk_create_tracked(rows, user=acting_user, reason=reason, batch_size=2000)
-
-
-# --- placement_change_unit (issue 6, screens) -----------------------------------------
+# --- placement_change_unit ----------------------------------------------------------
 
 
 @transaction.atomic

@@ -2,11 +2,11 @@
 
 Forms only parse and check types; the rules (a valid personnummer, no duplicate
 at the enterprise, plausible birth year) live in the services, whose
-``ValidationError`` messages are put next to the fields by ``add_service_errors``.
+``ValidationError`` messages are put next to the fields by
+``desk.forms.errors.add_service_errors``.
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import EducationLevel, Gender, LabourMarketStatus, Participant
@@ -21,15 +21,6 @@ SORT_CHOICES = [
     ("status", _("Status")),
     ("-created_at", _("Newest first")),
 ]
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (else on the form)."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error)
 
 
 #: The form fields each section of the record covers (the coded fields go with identity).

@@ -5,7 +5,6 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorList
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -34,15 +33,6 @@ WEEKDAY_CHOICES = [
     ("6", _("Saturday")),
     ("7", _("Sunday")),
 ]
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the fields it names (else on top)."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class DateInput(forms.DateInput):

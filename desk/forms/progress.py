@@ -49,13 +49,6 @@ class PlacementFormMixin:
             return "on"
         return None
 
-    def add_service_errors(self, error) -> None:
-        if hasattr(error, "error_dict"):
-            for name, messages in error.error_dict.items():
-                self.add_error(self.field_for_service_error(name), messages)
-        else:
-            self.add_error(None, error)
-
 
 class NoteForm(PlacementFormMixin, forms.Form):
     placement = PlacementChoiceField(

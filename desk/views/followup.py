@@ -10,6 +10,7 @@ from django.views import View
 
 from audit.events import record_access
 from casework import services
+from casework.sections import CaseworkSection
 from casework.selectors_followup import (
     follow_up_get_for,
     follow_ups_due_for,
@@ -17,10 +18,10 @@ from casework.selectors_followup import (
     review_due_on,
     reviews_due_for,
 )
+from desk.forms.errors import add_service_errors
 from desk.forms.followup import FollowUpRecordForm, PlacementEndForm, ReviewForm
-from desk.forms.placements import apply_service_errors
 from desk.views.placements import record_placement_view
-from participants.policy import Relation, Section
+from participants.policy import Relation
 from placements.selectors import names_visible_in_lists, placement_get_for
 
 PAGE_SIZE = 25
@@ -32,7 +33,7 @@ class PlacementFormView(View):
     relation = Relation.MANAGER
     template_name = ""
     form_class = ReviewForm
-    section = Section.REVIEWS
+    section = CaseworkSection.REVIEWS
 
     def dispatch(self, request, *args, **kwargs):
         self.placement = placement_get_for(user=request.user, placement_id=kwargs["placement_id"])
@@ -56,7 +57,7 @@ class PlacementFormView(View):
             try:
                 message = self.perform(form)
             except ValidationError as error:
-                apply_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, message)
                 return redirect(self.placement.get_absolute_url())
@@ -77,7 +78,7 @@ class ReviewCreateView(PlacementFormView):
         return (
             super().allowed(request)
             and self.placement.case_officer_id == request.user.pk
-            and self.placement.access.can_write(Section.REVIEWS)
+            and self.placement.access.can_write(CaseworkSection.REVIEWS)
         )
 
     def perform(self, form):
@@ -99,7 +100,7 @@ class PlacementEndView(PlacementFormView):
     relation = Relation.MANAGER
     template_name = "desk/followup/end_form.html"
     form_class = PlacementEndForm
-    section = Section.OUTCOMES
+    section = CaseworkSection.OUTCOMES
 
     def perform(self, form):
         data = form.cleaned_data
@@ -128,7 +129,7 @@ class ReviewsDueView(View):
         record_access(
             request,
             action="view",
-            section=Section.REVIEWS,
+            section=CaseworkSection.REVIEWS,
             object_type="reviews_due",
             result_count=len(page.object_list),
         )
@@ -159,7 +160,7 @@ class FollowUpsDueView(View):
         record_access(
             request,
             action="view",
-            section=Section.OUTCOMES,
+            section=CaseworkSection.OUTCOMES,
             object_type="follow_ups_due",
             result_count=len(rows),
         )
@@ -177,7 +178,7 @@ class FollowUpRecordView(View):
         self.follow_up = follow_up_get_for(user=request.user, follow_up_id=kwargs["follow_up_id"])
         if self.follow_up.participant_id != kwargs["participant_id"]:
             raise Http404
-        if not self.follow_up.access.can_write(Section.OUTCOMES):
+        if not self.follow_up.access.can_write(CaseworkSection.OUTCOMES):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -186,7 +187,7 @@ class FollowUpRecordView(View):
             request,
             action="view",
             participant_id=self.follow_up.participant_id,
-            section=Section.OUTCOMES,
+            section=CaseworkSection.OUTCOMES,
             object_type="follow_up",
             object_id=self.follow_up.pk,
             relations=self.follow_up.access.relations,
@@ -213,7 +214,7 @@ class FollowUpRecordView(View):
                     acting_user=request.user,
                 )
             except ValidationError as error:
-                apply_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if request.headers.get("HX-Request"):
                     return render(

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.events import record_access
 from casework.selectors import placement_summary_list_for
+from desk.forms.errors import add_service_errors
 from desk.forms.participant_filter import ParticipantFilterForm
 from desk.forms.participants import (
     FIELDS_BY_SECTION,
     ParticipantForm,
-    add_service_errors,
 )
 from desk.selectors.participant_list import participant_filter_choices_for, participant_page_for
 from participants.policy import Section

@@ -18,9 +18,11 @@ from accounts.models import Role
 from accounts.roles import organisations_with_role
 from audit.events import record_access, record_access_many
 from desk.forms import placements as forms
+from desk.forms.errors import add_service_errors
 from participants.policy import Relation, Section
 from participants.selectors import participant_list_for
 from placements import services
+from placements.sections import PlacementSection
 from placements.selectors import (
     attendance_month_for,
     attendance_week_for,
@@ -94,8 +96,8 @@ class PlacementMixin:
 
     relations: frozenset[str] = frozenset()
     #: A section the user must be allowed to write (None: no such check).
-    required_write: Section | None = None
-    section = Section.PLAN
+    required_write: str | None = None
+    section = PlacementSection.PLAN
 
     def dispatch(self, request, *args, **kwargs):
         self.placement = placement_get_for(user=request.user, placement_id=kwargs["placement_id"])
@@ -125,10 +127,10 @@ class PlacementDetailView(PlacementMixin, View):
                 "placement": placement,
                 "access": placement.access,
                 "supervisors": placement_supervisors_of(placement=placement),
-                "can_read_plan": placement.access.can_read(Section.PLAN),
+                "can_read_plan": placement.access.can_read(PlacementSection.PLAN),
                 "is_manager": Relation.MANAGER in relations,
                 "can_edit_plan": bool(relations & {Relation.MANAGER, Relation.SUPERVISOR})
-                and placement.access.can_write(Section.PLAN),
+                and placement.access.can_write(PlacementSection.PLAN),
                 "is_case_officer": Relation.CASE_OFFICER in relations
                 and placement.case_officer_id == request.user.pk,
                 "running": placement.status in (placement.Status.ACTIVE, placement.Status.PAUSED),
@@ -178,11 +180,7 @@ class FormScreen(PlacementMixin, View):
             try:
                 message = self.perform(form)
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    error = ValidationError(
-                        {self.error_fields.get(k, k): v for k, v in error.error_dict.items()}
-                    )
-                forms.apply_service_errors(form, error)
+                add_service_errors(form, error, renamed=self.error_fields)
             else:
                 messages.success(request, message)
                 return redirect(self.detail_url())
@@ -228,7 +226,7 @@ class ReferralCreateView(View):
                     acting_user=request.user,
                 )
             except ValidationError as error:
-                forms.apply_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The referral was registered."))
                 return redirect(placement.get_absolute_url())
@@ -266,7 +264,7 @@ class PlanEditView(FormScreen):
     form_class = forms.PlanForm
     error_fields = {"plan_goals": "goals", "plan_tasks": "tasks", "plan_support": "support"}
 
-    required_write = Section.PLAN
+    required_write = PlacementSection.PLAN
 
     def get_initial(self):
         return {
@@ -412,7 +410,7 @@ class AttendanceWeekView(View):
             request,
             action="view",
             participant_ids=[row.placement.participant_id for row in week.rows],
-            section=Section.ATTENDANCE,
+            section=PlacementSection.ATTENDANCE,
             object_type="unit",
             object_id=week.unit.pk,
             relations={week.relation},
@@ -447,7 +445,7 @@ class AttendanceWeekView(View):
                     acting_user=request.user,
                 )
             except ValidationError as error:
-                forms.apply_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Attendance saved."))
                 return redirect(request.path)
@@ -466,7 +464,7 @@ class AttendanceMonthPdfView(View):
             request,
             action="print",
             participant_id=placement.participant_id,
-            section=Section.ATTENDANCE,
+            section=PlacementSection.ATTENDANCE,
             object_type="placement",
             object_id=placement.pk,
             relations=placement.access.relations,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.events import record_access
 from casework.models import ProgressNote
+from casework.sections import CaseworkSection
 from casework.selectors import (
     goal_get_for,
     participant_assessment_list_for,
@@ -33,9 +34,9 @@ from casework.services import (
     progress_note_add,
 )
 from desk.charts import journey_charts
+from desk.forms.errors import add_service_errors
 from desk.forms.progress import AssessmentForm, GoalForm, GoalStatusForm, NoteForm
 from desk.views.participants import is_htmx, withhold_protected_address
-from participants.policy import Section
 from participants.selectors import participant_get_for
 from placements.selectors import placement_get_for
 
@@ -72,7 +73,7 @@ def _render_section(request, name: str, context: dict, *, status: int = 200):
     return render(request, template, context, status=status)
 
 
-def _checked_placement(request, form, section: Section):
+def _checked_placement(request, form, section: str):
     """The placement the form names, fetched with the user's access to it."""
     placement = placement_get_for(user=request.user, placement_id=form.cleaned_data["placement"].pk)
     if not placement.access.can_write(section):
@@ -83,16 +84,18 @@ def _checked_placement(request, form, section: Section):
 # --- Notes -------------------------------------------------------------------
 
 
-def _notes_section(access) -> Section:
-    if access.can_read(Section.INTERNAL_NOTES):
-        return Section.INTERNAL_NOTES
-    if access.can_read(Section.SHARED_NOTES):
-        return Section.SHARED_NOTES
+def _notes_section(access) -> str:
+    if access.can_read(CaseworkSection.INTERNAL_NOTES):
+        return CaseworkSection.INTERNAL_NOTES
+    if access.can_read(CaseworkSection.SHARED_NOTES):
+        return CaseworkSection.SHARED_NOTES
     raise PermissionDenied
 
 
 def _can_write_notes(access) -> bool:
-    return access.can_write(Section.INTERNAL_NOTES) or access.can_write(Section.SHARED_NOTES)
+    return access.can_write(CaseworkSection.INTERNAL_NOTES) or access.can_write(
+        CaseworkSection.SHARED_NOTES
+    )
 
 
 def _notes_response(request, participant, form=None, *, status: int = 200):
@@ -112,7 +115,7 @@ def _notes_response(request, participant, form=None, *, status: int = 200):
             "access": participant.access,
             "page": page,
             "form": form,
-            "shared_only": section == Section.SHARED_NOTES,
+            "shared_only": section == CaseworkSection.SHARED_NOTES,
         },
         status=status,
     )
@@ -134,9 +137,9 @@ def note_add(request, participant_id):
     if form.is_valid():
         visibility = form.cleaned_data["visibility"]
         section = (
-            Section.SHARED_NOTES
+            CaseworkSection.SHARED_NOTES
             if visibility == ProgressNote.Visibility.SHARED
-            else Section.INTERNAL_NOTES
+            else CaseworkSection.INTERNAL_NOTES
         )
         placement = _checked_placement(request, form, section)
         try:
@@ -149,7 +152,7 @@ def note_add(request, participant_id):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The note has been saved."))
             return redirect("participants:notes", participant_id=participant.pk)
@@ -161,16 +164,16 @@ def note_add(request, participant_id):
 
 def _goals_response(request, participant, form=None):
     access = participant.access
-    if not access.can_read(Section.GOALS):
+    if not access.can_read(CaseworkSection.GOALS):
         raise PermissionDenied
     goals = participant_goal_list_for(user=request.user, participant=participant)
     page = Paginator(goals, GOALS_PER_PAGE).get_page(request.GET.get("page"))
-    can_write = access.can_write(Section.GOALS)
+    can_write = access.can_write(CaseworkSection.GOALS)
     if form is None and can_write:
         form = GoalForm(
             placements=placements_to_log_for(user=request.user, participant=participant)
         )
-    _record(request, participant, Section.GOALS)
+    _record(request, participant, CaseworkSection.GOALS)
     return _render_section(
         request,
         "goals",
@@ -193,13 +196,13 @@ def goals(request, participant_id):
 @require_POST
 def goal_create(request, participant_id):
     participant = _participant(request, participant_id)
-    if not participant.access.can_write(Section.GOALS):
+    if not participant.access.can_write(CaseworkSection.GOALS):
         raise PermissionDenied
     form = GoalForm(
         request.POST, placements=placements_to_log_for(user=request.user, participant=participant)
     )
     if form.is_valid():
-        placement = _checked_placement(request, form, Section.GOALS)
+        placement = _checked_placement(request, form, CaseworkSection.GOALS)
         try:
             goal_add(
                 placement=placement,
@@ -208,7 +211,7 @@ def goal_create(request, participant_id):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The goal has been added."))
             return redirect("participants:goals", participant_id=participant.pk)
@@ -220,7 +223,7 @@ def goal_status(request, participant_id, goal_id):
     goal = goal_get_for(user=request.user, goal_id=goal_id)
     if goal.placement.participant_id != participant_id:
         raise Http404
-    if not goal.placement.access.can_write(Section.GOALS):
+    if not goal.placement.access.can_write(CaseworkSection.GOALS):
         raise PermissionDenied
     form = GoalStatusForm(request.POST)
     if form.is_valid():
@@ -241,10 +244,10 @@ def goal_status(request, participant_id, goal_id):
 @require_GET
 def assessments(request, participant_id):
     participant = _participant(request, participant_id)
-    if not participant.access.can_read(Section.ASSESSMENTS):
+    if not participant.access.can_read(CaseworkSection.ASSESSMENTS):
         raise PermissionDenied
     rows = list(participant_assessment_list_for(user=request.user, participant=participant))
-    _record(request, participant, Section.ASSESSMENTS)
+    _record(request, participant, CaseworkSection.ASSESSMENTS)
     return _render_section(
         request,
         "assessments",
@@ -253,7 +256,7 @@ def assessments(request, participant_id):
             "access": participant.access,
             "charts": journey_charts(rows),
             "assessments": rows,
-            "can_write": participant.access.can_write(Section.ASSESSMENTS),
+            "can_write": participant.access.can_write(CaseworkSection.ASSESSMENTS),
         },
     )
 
@@ -262,7 +265,7 @@ def assessments(request, participant_id):
 def assessment_create(request, participant_id):
     """Score the default instrument together with the participant."""
     participant = _participant(request, participant_id)
-    if not participant.access.can_write(Section.ASSESSMENTS):
+    if not participant.access.can_write(CaseworkSection.ASSESSMENTS):
         raise PermissionDenied
     instrument = instrument_ensure_default(acting_user=request.user)
     form = AssessmentForm(
@@ -271,7 +274,7 @@ def assessment_create(request, participant_id):
         items=list(instrument.items.all()),
     )
     if request.method == "POST" and form.is_valid():
-        placement = _checked_placement(request, form, Section.ASSESSMENTS)
+        placement = _checked_placement(request, form, CaseworkSection.ASSESSMENTS)
         try:
             assessment_record(
                 placement=placement,
@@ -283,13 +286,13 @@ def assessment_create(request, participant_id):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            form.add_service_errors(error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The assessment has been saved."))
             return redirect(
                 reverse("participants:assessments", kwargs={"participant_id": participant.pk})
             )
-    _record(request, participant, Section.ASSESSMENTS)
+    _record(request, participant, CaseworkSection.ASSESSMENTS)
     return render(
         request,
         "desk/progress/assessment_form.html",

@@ -372,7 +372,7 @@ def build_scenario() -> Scenario:
 
 
 def admin_permissions(user: User) -> None:
-    """What the administrator gets in the demo data (casework.demo): organisations,
+    """What the administrator gets in the demo data (demo.builder): organisations,
     units, users, memberships and instruments; no deleting, no other model."""
     group = Group.objects.create(name="matrix administrators")
     group.permissions.set(

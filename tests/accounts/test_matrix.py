@@ -1,4 +1,4 @@
-"""Issue 4's proof: every URL × every user × (own enterprise | other enterprise |
+"""The access matrix: every URL × every user × (own enterprise | other enterprise |
 no relationship | ended relationship) answers what the access table and the
 relationship say, with zero unauthorised 2xx; a hidden object answers the same
 404 as a missing one; no person data in URLs.

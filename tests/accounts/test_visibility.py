@@ -8,12 +8,14 @@ import time_machine
 from django.http import Http404
 
 from accounts.models import Membership, Role
+from casework.sections import CaseworkSection
 from casework.services import placement_end
 from participants.models import ParticipantUserObjectPermission
 from participants.policy import Relation, Section
 from participants.selectors import participant_get_for, participant_list_for
 from participants.services import consent_record
 from placements.models import PlacementUserObjectPermission
+from placements.sections import PlacementSection
 from placements.selectors import placement_get_for, placement_list_for
 from placements.services import membership_end, placement_change_supervisors
 from tests.factories import make_active_placement, make_participant, user_with_role
@@ -42,7 +44,7 @@ def test_supervisor_sees_only_supervised(placement, supervisor, enterprise, mana
         participant_get_for(user=supervisor, participant_id=unsupervised.pk)
     record = participant_get_for(user=supervisor, participant_id=placement.participant_id)
     assert record.access.relations == {Relation.SUPERVISOR}
-    assert record.access.can_write(Section.ATTENDANCE)
+    assert record.access.can_write(PlacementSection.ATTENDANCE)
 
 
 @pytest.mark.parametrize("role", [Role.ANALYST, Role.AUDITOR, Role.ADMIN])
@@ -58,8 +60,8 @@ def test_roles_without_relationship_see_nobody(role, placement, enterprise, fund
 def test_case_officer_limited_and_health_needs_consent(placement, case_officer, agency, manager):
     record = participant_get_for(user=case_officer, participant_id=placement.participant_id)
     assert record.access.relations == {Relation.CASE_OFFICER}
-    assert not record.access.can_read(Section.INTERNAL_NOTES)
-    assert record.access.can_read(Section.SHARED_NOTES)
+    assert not record.access.can_read(CaseworkSection.INTERNAL_NOTES)
+    assert record.access.can_read(CaseworkSection.SHARED_NOTES)
     assert not record.access.can_read(Section.HEALTH)
     from encryption.exceptions import FieldNotPermitted
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from audit import review
+from audit import registry, review
 from audit.models import AccessEvent
 from casework.services import progress_note_add
 from participants.services import participant_update
@@ -247,7 +247,7 @@ def test_history_is_404_outside_the_auditors_organisation(
 # 1; the data key 1; one per history source (placement and assessment ids
 # are subqueries); usernames 1; session save in a savepoint 3 (the first
 # request after sign-in starts the idle clock).
-HISTORY_QUERIES = 4 + 1 + 1 + 1 + len(review.HISTORY_SOURCES) + 1 + 3
+HISTORY_QUERIES = 4 + 1 + 1 + 1 + len(registry.history_sources()) + 1 + 3
 
 
 @pytest.mark.parametrize("notes", [1, 10])

@@ -1,4 +1,4 @@
-"""Strict Content Security Policy on every page (issue 9, item 2).
+"""Strict Content Security Policy on every page.
 
 Every URL of the URLconf is reversed with the access matrix's kwarg builders
 (``tests/accounts/matrix.py``) over its scenario, and fetched by every user the

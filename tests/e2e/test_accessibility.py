@@ -1,4 +1,4 @@
-"""axe-core on the main screens: no serious or critical violation (issue 6, item 11).
+"""axe-core on the main screens: no serious or critical violation.
 
 The other violations (moderate, minor) are printed, to be worked through; run
 ``make e2e PYTEST_ARGS=-s`` to see them. Each screen is also saved as a

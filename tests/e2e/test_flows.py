@@ -1,4 +1,4 @@
-"""The flows a person does every day, in a real browser (issue 6, item 11)."""
+"""The flows a person does every day, in a real browser."""
 
 import re
 from datetime import timedelta

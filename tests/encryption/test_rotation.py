@@ -9,6 +9,7 @@ from stdnum import luhn
 
 from audit.history import bulk_create_tracked
 from casework.models import ProgressNote
+from demo.bulk import participant_bulk_create
 from encryption import keycache
 from encryption.exceptions import DataKeyDestroyed
 from encryption.fields import REGISTRY, Sealed, row_id_attname
@@ -22,7 +23,7 @@ from encryption.services import (
     verify_all,
 )
 from participants.models import Participant
-from participants.services import participant_bulk_create, participant_update
+from participants.services import participant_update
 from placements.models import Placement, Programme
 from tests.factories import participant_input
 

@@ -15,7 +15,6 @@ from participants.models import Consent, Participant
 from participants.services import (
     consent_record,
     consent_withdraw,
-    participant_bulk_create,
     participant_create,
     participant_update,
 )
@@ -323,69 +322,6 @@ def test_update_refuses_bad_input(participant, manager, changes, field, message)
 def test_update_refuses_fields_it_does_not_own(participant, manager):
     with nothing_written(Participant), pytest.raises(ValueError, match="organisation"):
         participant_update(participant=participant, organisation=None, acting_user=manager)
-
-
-# --- participant_bulk_create
-
-
-@pytest.mark.django_db
-def test_bulk_create_registers_each_with_own_key_and_history(enterprise, manager):
-    keys_before = DataKey.objects.count()
-    records = [participant_input() for _ in range(3)]
-
-    created = participant_bulk_create(organisation=enterprise, records=records, acting_user=manager)
-
-    assert len(created) == 3
-    assert DataKey.objects.count() == keys_before + 3
-    assert len({participant.data_key_id for participant in created}) == 3
-    for participant, record in zip(created, records, strict=True):
-        loaded = Participant.objects.get(pk=participant.pk)
-        assert loaded.given_name == record.given_name
-        [history] = loaded.history.all()
-        assert history.history_user == manager
-        assert history.history_change_reason == "participant registered"
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("numbers", "message"),
-    [
-        pytest.param([BORN_1985, "19850312-1232"], f"Row 2: {INVALID_NUMBER}", id="bad-number"),
-        pytest.param(
-            [BORN_1985, "8503121231"],
-            "Row 2: the personal identity number appears twice.",
-            id="twice-in-batch",
-        ),
-    ],
-)
-def test_bulk_create_refuses_bad_rows(enterprise, manager, numbers, message):
-    records = [participant_input(personal_identity_number=number) for number in numbers]
-
-    with nothing_written(Participant, DataKey), pytest.raises(ValidationError) as excinfo:
-        participant_bulk_create(organisation=enterprise, records=records, acting_user=manager)
-
-    assert excinfo.value.messages == [message]
-
-
-@pytest.mark.django_db
-def test_bulk_create_refuses_number_already_registered(enterprise, manager):
-    _create(enterprise, manager, personal_identity_number=BORN_1985)
-    records = [participant_input(), participant_input(personal_identity_number="850312-1231")]
-
-    with nothing_written(Participant, DataKey), pytest.raises(ValidationError) as excinfo:
-        participant_bulk_create(organisation=enterprise, records=records, acting_user=manager)
-
-    assert excinfo.value.message_dict == {"personal_identity_number": [DUPLICATE]}
-
-
-@pytest.mark.django_db
-def test_bulk_create_refuses_bad_profile(enterprise, manager):
-    records = [participant_input(), participant_input(gender="female")]
-
-    with nothing_written(Participant, DataKey), pytest.raises(ValidationError) as excinfo:
-        participant_bulk_create(organisation=enterprise, records=records, acting_user=manager)
-
-    assert excinfo.value.message_dict == {"gender": ["Choose a valid gender."]}
 
 
 # --- consent_record and consent_withdraw

@@ -3,17 +3,19 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from casework.services import (
+from casework.services import instrument_ensure_default
+from demo.bulk import (
     AssessmentInput,
     ExitInput,
     assessment_bulk_create,
+    attendance_bulk_create,
     exit_bulk_create,
-    instrument_ensure_default,
+    participant_bulk_create,
+    placement_bulk_create,
 )
 from participants.models import Gender
-from participants.services import participant_bulk_create
 from placements.models import Placement, Programme
-from placements.services import AttendanceEntry, attendance_bulk_create, placement_bulk_create
+from placements.services import AttendanceEntry
 from tests.factories import participant_input
 
 

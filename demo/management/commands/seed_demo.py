@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.demo import (
+from demo.builder import (
     DEFAULT_PARTICIPANTS,
     DEFAULT_SEED,
     credentials_as_json,
