@@ -1,10 +1,11 @@
 """Permission-scoped reads of casework on a placement fetched with placement_get_for."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from accounts.models import Role, User
 from accounts.roles import organisations_with_role
+from participants import access
 from participants.models import Participant
 from participants.policy import Access
 from placements.models import Attendance, Placement, PlacementUserObjectPermission
@@ -120,13 +121,8 @@ def placements_to_log_for(*, user: User, participant: Participant) -> QuerySet[P
     if participant.organisation_id in organisations_with_role(user, Role.MANAGER):
         return placements
     return placements.filter(
-        Exists(
-            PlacementUserObjectPermission.objects.filter(
-                user=user,
-                permission__codename="log_progress",
-                content_object=OuterRef("pk"),
-                expires_on__isnull=True,
-            )
+        access.grant_exists(
+            PlacementUserObjectPermission, user=user, codename="log_progress", state=access.OPEN
         )
     )
 

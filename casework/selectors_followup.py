@@ -3,16 +3,17 @@
 import uuid
 from datetime import date, timedelta
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.roles import organisations_with_role
+from participants import access
 from participants.models import ParticipantUserObjectPermission
 from participants.policy import WRITE, Relation, access_for
-from participants.selectors import _granted_ids, of_organisations
+from participants.selectors import of_organisations
 from placements.models import Placement
 from placements.selectors import LIST_PARTICIPANT_DEFERRED, RUNNING, placement_list_for
 
@@ -84,7 +85,12 @@ def _follow_up_visible_q(user: User) -> Q:
     # joined every open follow-up of the enterprise before testing the grants
     # (25-30 ms of the supervisor's home page at 10,000 participants,
     # docs/performance.md).
-    granted = [row["content_object_id"] for row in _granted_ids(user, "view_participant")]
+    granted = [
+        row["content_object_id"]
+        for row in access.granted_ids(
+            ParticipantUserObjectPermission, user=user, codename="view_participant"
+        )
+    ]
     return of_managed | (
         Q(participant_id__in=granted) & Q(participant__organisation_id__in=supervised_at)
     )
@@ -119,48 +125,43 @@ def follow_up_get_for(*, user: User, follow_up_id) -> FollowUp:
         follow_up_id = uuid.UUID(str(follow_up_id))
     except ValueError:
         raise Http404 from None
-    today = timezone.localdate()
-    managed = organisations_with_role(user, Role.MANAGER)
-    supervised_at = organisations_with_role(user, Role.SUPERVISOR)
+    scope = access.scope_of(user)
+    grant = ParticipantUserObjectPermission
+    on_participant = OuterRef("participant_id")
     follow_up = (
         FollowUp.objects.filter(_follow_up_visible_q(user), pk=follow_up_id)
         .select_related("participant", "participant__data_key", "data_key", "exit")
         .defer(*LIST_PARTICIPANT_DEFERRED)
         .annotate(
-            _supervisor=Exists(
-                ParticipantUserObjectPermission.objects.filter(
-                    user=user,
-                    permission__codename="view_participant",
-                    content_object=OuterRef("participant_id"),
-                    expires_on__isnull=True,
-                )
+            _supervisor=access.grant_exists(
+                grant,
+                user=user,
+                codename="view_participant",
+                on=on_participant,
+                state=access.OPEN,
             ),
-            _former_supervisor=Exists(
-                ParticipantUserObjectPermission.objects.filter(
-                    user=user,
-                    permission__codename="view_participant",
-                    content_object=OuterRef("participant_id"),
-                    expires_on__gte=today,
-                )
+            _former_supervisor=access.grant_exists(
+                grant,
+                user=user,
+                codename="view_participant",
+                on=on_participant,
+                state=access.IN_GRACE,
             ),
         )
         .first()
     )
     if follow_up is None:
         raise Http404
-    relations = set()
-    organisation_id = follow_up.participant.organisation_id
-    if organisation_id in managed:
-        relations.add(Relation.MANAGER)
-    if organisation_id in supervised_at:
-        if follow_up._supervisor:
-            relations.add(Relation.SUPERVISOR)
-        elif follow_up._former_supervisor:
-            relations.add(Relation.FORMER_SUPERVISOR)
-    access = access_for(relations, health_consent=False)
-    if not access.can_read(CaseworkSection.OUTCOMES):
+    relations = access.relations_of(
+        scope,
+        organisation_id=follow_up.participant.organisation_id,
+        supervisor=follow_up._supervisor,
+        former_supervisor=follow_up._former_supervisor,
+    )
+    found = access_for(relations, health_consent=False)
+    if not found.can_read(CaseworkSection.OUTCOMES):
         raise Http404
-    follow_up.access = access
+    follow_up.access = found
     return follow_up
 
 

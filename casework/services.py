@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.history import bulk_create_tracked, save_with_history
+from participants.selectors import participant_write_check
 from placements.grants import grants_placement_ended
 from placements.models import Placement
+from placements.selectors import placement_write_check
 
 from .models import (
     Assessment,
@@ -32,6 +34,7 @@ from .models import (
     Review,
     Score,
 )
+from .sections import CaseworkSection
 
 FOLLOW_UP_DAYS = 28
 FOLLOW_UP_MONTHS = 6
@@ -86,6 +89,15 @@ def progress_note_add(
     on: date | None = None,
 ) -> ProgressNote:
     """Write a progress note on a placement."""
+    placement_write_check(
+        user=acting_user,
+        placements=[placement],
+        sections=(
+            CaseworkSection.SHARED_NOTES
+            if visibility == ProgressNote.Visibility.SHARED
+            else CaseworkSection.INTERNAL_NOTES,
+        ),
+    )
     on = on or timezone.localdate()
     progress_note_validate(placement=placement, on=on, kind=kind, text=text, visibility=visibility)
     note = ProgressNote(
@@ -118,6 +130,9 @@ def goal_status_validate(*, status: str) -> None:
 def goal_add(
     *, placement: Placement, text: str, acting_user: User, target_date: date | None = None
 ) -> Goal:
+    placement_write_check(
+        user=acting_user, placements=[placement], sections=(CaseworkSection.GOALS,)
+    )
     goal_validate(placement=placement, text=text, target_date=target_date)
     goal = Goal(
         placement=placement,
@@ -130,6 +145,9 @@ def goal_add(
 
 @transaction.atomic
 def goal_set_status(*, goal: Goal, status: str, acting_user: User, on: date | None = None) -> Goal:
+    placement_write_check(
+        user=acting_user, placements=[goal.placement], sections=(CaseworkSection.GOALS,)
+    )
     goal_status_validate(status=status)
     goal.status = status
     goal.achieved_on = (on or timezone.localdate()) if status == Goal.Status.ACHIEVED else None
@@ -180,6 +198,9 @@ def assessment_record(
     comment: str = "",
 ) -> Assessment:
     """Record an assessment: one score (1–10) per area of the instrument."""
+    placement_write_check(
+        user=acting_user, placements=[placement], sections=(CaseworkSection.ASSESSMENTS,)
+    )
     on = on or timezone.localdate()
     items = list(instrument.items.all())
     assessment_validate(placement=placement, items=items, scores=scores, kind=kind, on=on)
@@ -236,6 +257,9 @@ def review_record(
     next_review_on: date | None = None,
 ) -> Review:
     """The case officer records a review (uppföljning) of the placement."""
+    placement_write_check(
+        user=acting_user, placements=[placement], sections=(CaseworkSection.REVIEWS,)
+    )
     on = on or timezone.localdate()
     review_validate(
         placement=placement,
@@ -277,6 +301,9 @@ def placement_end(
     comment: str = "",
 ) -> Exit:
     """End a running placement, record the exit and schedule the follow-ups."""
+    placement_write_check(
+        user=acting_user, placements=[placement], sections=(CaseworkSection.OUTCOMES,)
+    )
     if placement.status not in RUNNING:
         raise ValidationError(_("Only an active or paused placement can be ended."))
     exit_validate(placement=placement, ended_on=ended_on, outcome=outcome)
@@ -346,6 +373,11 @@ def follow_up_record(
     *, follow_up: FollowUp, status_found: str, acting_user: User, note: str = ""
 ) -> FollowUp:
     """Record what was found at a follow-up."""
+    participant_write_check(
+        user=acting_user,
+        participant_id=follow_up.participant_id,
+        sections=(CaseworkSection.OUTCOMES,),
+    )
     if follow_up.done_at is not None:
         raise ValidationError(_("This follow-up has already been recorded."))
     follow_up_status_validate(status_found=status_found)

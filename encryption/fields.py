@@ -18,8 +18,8 @@ looks like the plaintext:
 - A ``Sealed`` value moved to another row or column (``a.__dict__`` copied
   into ``b``, a constructor argument, ``values()`` output assigned back) does
   not authenticate there: reading or saving it raises ``DecryptionError``.
-- A field a selector withheld (listed in the instance's ``_hidden_fields``)
-  raises :class:`FieldNotPermitted` when read.
+- A field a selector withheld (:func:`withhold`) raises
+  :class:`FieldNotPermitted` when read.
 """
 
 from uuid import UUID
@@ -37,8 +37,20 @@ from .exceptions import DecryptionError, FieldNotPermitted, PlaintextLeak
 REGISTRY: dict[type[models.Model], list["EncryptedTextField"]] = {}
 
 DATA_KEY_FIELD = "data_key"
-#: Instance attribute a selector sets to the encrypted fields the user may not read.
-HIDDEN_FIELDS_ATTR = "_hidden_fields"
+#: Where :func:`withhold` keeps the withheld field names: the instance's ModelState
+#: (Django's per-instance bookkeeping), not the model's attribute namespace.
+WITHHELD_ATTR = "withheld_fields"
+
+
+def withhold(instance: models.Model, names) -> None:
+    """The current user may not read these encrypted fields of ``instance``: reading one
+    raises FieldNotPermitted. Adds to what was withheld before; never gives back."""
+    state = instance._state.__dict__
+    state[WITHHELD_ATTR] = frozenset(state.get(WITHHELD_ATTR, ())) | frozenset(names)
+
+
+def withheld(instance: models.Model) -> frozenset[str]:
+    return instance._state.__dict__.get(WITHHELD_ATTR, frozenset())
 
 
 class Sealed(bytes):
@@ -183,7 +195,7 @@ class EncryptedAttribute(DeferredAttribute):
         if instance is None:
             return self
         data = instance.__dict__
-        hidden = data.get(HIDDEN_FIELDS_ATTR)
+        hidden = data["_state"].__dict__.get(WITHHELD_ATTR)
         if hidden and self.name in hidden:
             raise FieldNotPermitted(
                 f"{instance._meta.label}.{self.name} was withheld from the current user"

@@ -9,18 +9,22 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation, Role, User
+from accounts.roles import organisations_with_role
 from audit.history import save_with_history
 from encryption import keycache
 from encryption.models import DataKey
 
+from . import access
 from .identity import format_identity_number, identity_index, normalise_identity_number
 from .models import Consent, EducationLevel, Gender, LabourMarketStatus, Participant
+from .policy import PARTICIPANT_FIELDS, Relation, Section
+from .selectors import participant_access_for, participant_write_check
 
 ENCRYPTED_PROFILE_FIELDS = (
     "given_name",
@@ -154,6 +158,8 @@ def participant_create(
 ) -> Participant:
     """Register a participant at an enterprise, with their own data key."""
     participant_enterprise_validate(organisation=organisation)
+    if organisation.pk not in organisations_with_role(acting_user, Role.MANAGER):
+        raise PermissionDenied(_("You may not make this change."))
     participant = participant_build(organisation=organisation, data=data)
     participant_unique_validate(
         organisation_id=organisation.pk, identity_indexes=[participant.personal_identity_index]
@@ -176,6 +182,14 @@ def participant_update(
     *, participant: Participant, acting_user: User, reason: str = "participant updated", **changes
 ) -> Participant:
     """Change profile fields; the personal identity number is re-validated and re-indexed."""
+    found = participant_access_for(user=acting_user, participant_id=participant.pk)
+    for name in changes:
+        # The coded fields (gender, birth year …) go with identity.
+        section = next(
+            (section for section, names in PARTICIPANT_FIELDS.items() if name in names),
+            Section.IDENTITY,
+        )
+        access.require_write(found, section)
     allowed = set(ENCRYPTED_PROFILE_FIELDS + PLAIN_PROFILE_FIELDS) | {"personal_identity_number"}
     unknown = set(changes) - allowed
     if unknown:
@@ -211,6 +225,9 @@ def consent_record(
     evidence: str = "",
 ) -> Consent:
     """Record a consent the participant has given."""
+    participant_write_check(
+        user=acting_user, participant_id=participant.pk, relation=Relation.MANAGER
+    )
     if purpose not in Consent.Purpose.values:
         raise ValidationError({"purpose": _("Choose a valid purpose.")})
     if purpose == Consent.Purpose.SHARE_WITH_AGENCY:
@@ -231,6 +248,9 @@ def consent_record(
 
 @transaction.atomic
 def consent_withdraw(*, consent: Consent, acting_user: User, withdrawn_at=None) -> Consent:
+    participant_write_check(
+        user=acting_user, participant_id=consent.participant_id, relation=Relation.MANAGER
+    )
     if consent.withdrawn_at is not None:
         raise ValidationError(_("This consent has already been withdrawn."))
     withdrawn_at = withdrawn_at or timezone.now()

@@ -5,14 +5,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from accounts.lookups import InSubqueryFirst
 from accounts.models import Membership, Organisation, Role, Unit, User
 from accounts.roles import organisations_with_role
-from participants.models import Consent
+from encryption.fields import withhold
+from participants import access
 from participants.policy import (
     NO_ACCESS,
     PARTICIPANT_FIELDS,
@@ -22,52 +22,29 @@ from participants.policy import (
     Section,
     access_for,
 )
+from participants.selectors import health_consent_exists
 
 from .models import Attendance, Placement, PlacementSupervisor, PlacementUserObjectPermission
 from .sections import PlacementSection
 
-
-def _grants(user: User, codename: str, *, expiring: bool | None = None):
-    grants = PlacementUserObjectPermission.objects.filter(
-        user=user, permission__codename=codename, content_object=OuterRef("pk")
-    )
-    today = timezone.localdate()
-    if expiring is None:
-        return grants.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
-    if expiring:
-        return grants.filter(expires_on__gte=today)
-    return grants.filter(expires_on__isnull=True)
+GRANT = PlacementUserObjectPermission
 
 
 def _granted_ids(user: User, codename: str):
-    """Ids of the placements the user holds a current grant on.
-
-    Lists filter with ``pk IN`` this, so the database starts from the user's
-    few grants; a correlated EXISTS per placement made SQLite probe the grant
-    table for every placement of the enterprise (as in participants.selectors,
-    see docs/performance.md).
-    """
-    today = timezone.localdate()
-    return (
-        PlacementUserObjectPermission.objects.filter(user=user, permission__codename=codename)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
-        .values("content_object_id")
-    )
+    return access.granted_ids(GRANT, user=user, codename=codename)
 
 
 def _visible_q(user: User) -> Q:
-    managed = organisations_with_role(user, Role.MANAGER)
-    supervised_at = organisations_with_role(user, Role.SUPERVISOR)
-    agencies = organisations_with_role(user, Role.CASE_OFFICER)
+    scope = access.scope_of(user)
     return (
-        Q(participant__organisation_id__in=managed)
+        Q(participant__organisation_id__in=scope.managed)
         | (
             Q(InSubqueryFirst(F("pk"), _granted_ids(user, "view_placement")))
-            & Q(participant__organisation_id__in=supervised_at)
+            & Q(participant__organisation_id__in=scope.supervised_at)
         )
         | (
             Q(InSubqueryFirst(F("pk"), _granted_ids(user, "review_placement")))
-            & Q(referring_organisation_id__in=agencies)
+            & Q(referring_organisation_id__in=scope.agencies)
         )
     )
 
@@ -90,30 +67,60 @@ def placement_followed_list_for(*, user: User) -> QuerySet[Placement]:
     """
     if not user.is_authenticated or not user.is_active:
         return Placement.objects.none()
-    agencies = organisations_with_role(user, Role.CASE_OFFICER)
     return Placement.objects.filter(
-        pk__in=_granted_ids(user, "review_placement"), referring_organisation_id__in=agencies
+        pk__in=_granted_ids(user, "review_placement"),
+        referring_organisation_id__in=access.scope_of(user).agencies,
     )
 
 
-def placement_access_for(*, user: User, placement: Placement) -> Access:
-    """The policy access of the user to this placement's participant, via this placement."""
-    managed = organisations_with_role(user, Role.MANAGER)
-    supervised_at = organisations_with_role(user, Role.SUPERVISOR)
-    agencies = organisations_with_role(user, Role.CASE_OFFICER)
-    relations = set()
-    if placement.participant.organisation_id in managed:
-        relations.add(Relation.MANAGER)
-    if placement.participant.organisation_id in supervised_at:
-        if placement._supervisor:
-            relations.add(Relation.SUPERVISOR)
-        elif placement._former_supervisor:
-            relations.add(Relation.FORMER_SUPERVISOR)
-    if placement._case_officer and placement.referring_organisation_id in agencies:
-        relations.add(Relation.CASE_OFFICER)
+def _relation_flags(user: User, scope: access.Scope) -> dict:
+    """What the database tells about the user's relationship with each placement."""
+    return {
+        "_supervisor": access.grant_exists(
+            GRANT, user=user, codename="log_progress", state=access.OPEN
+        ),
+        "_former_supervisor": access.grant_exists(GRANT, user=user, codename="view_placement"),
+        "_case_officer": access.grant_exists(GRANT, user=user, codename="review_placement")
+        & Q(referring_organisation_id__in=scope.agencies),
+        "_health_consent": health_consent_exists(
+            scope.agencies, participant=OuterRef("participant_id")
+        ),
+    }
+
+
+def _access_from(scope: access.Scope, row: dict) -> Access:
+    relations = access.relations_of(
+        scope,
+        organisation_id=row["participant__organisation_id"],
+        supervisor=row["_supervisor"],
+        former_supervisor=row["_former_supervisor"],
+        case_officer=row["_case_officer"],
+    )
     if not relations:
         return NO_ACCESS
-    return access_for(relations, health_consent=bool(placement._health_consent))
+    return access_for(relations, health_consent=bool(row["_health_consent"]))
+
+
+FLAGS = ("participant__organisation_id", "_supervisor", "_former_supervisor", "_case_officer")
+
+
+def placement_access_many(*, user: User, placement_ids) -> dict:
+    """Placement id → the user's policy access through it (NO_ACCESS when none). One query."""
+    if not user.is_authenticated or not user.is_active:
+        return dict.fromkeys(placement_ids, NO_ACCESS)
+    scope = access.scope_of(user)
+    rows = (
+        Placement.objects.filter(pk__in=list(placement_ids))
+        .annotate(**_relation_flags(user, scope))
+        .values("pk", *FLAGS, "_health_consent")
+    )
+    found = {row["pk"]: _access_from(scope, row) for row in rows}
+    return {placement_id: found.get(placement_id, NO_ACCESS) for placement_id in placement_ids}
+
+
+def placement_access_for(*, user: User, placement: Placement) -> Access:
+    """The user's policy access to this placement's participant, via this placement."""
+    return placement_access_many(user=user, placement_ids=[placement.pk])[placement.pk]
 
 
 def placement_get_for(*, user: User, placement_id) -> Placement:
@@ -124,39 +131,24 @@ def placement_get_for(*, user: User, placement_id) -> Placement:
         placement_id = uuid.UUID(str(placement_id))
     except ValueError:
         raise Http404 from None
-    agencies = organisations_with_role(user, Role.CASE_OFFICER)
+    scope = access.scope_of(user)
     placement = (
         Placement.objects.filter(pk=placement_id)
         .select_related("participant", "participant__data_key", "data_key", "unit")
-        .defer(
-            "participant__phone",
-            "participant__email",
-            "participant__address",
-            "participant__emergency_contact",
-            "participant__support_needs",
-        )
-        .annotate(
-            _supervisor=Exists(_grants(user, "log_progress", expiring=False)),
-            _former_supervisor=Exists(_grants(user, "view_placement")),
-            _case_officer=Exists(_grants(user, "review_placement")),
-            _health_consent=Exists(
-                Consent.objects.filter(
-                    participant_id=OuterRef("participant_id"),
-                    purpose=Consent.Purpose.SHARE_WITH_AGENCY,
-                    agency_id__in=agencies,
-                    withdrawn_at__isnull=True,
-                )
-            ),
-        )
+        .defer(*LIST_PARTICIPANT_DEFERRED)
+        .annotate(**_relation_flags(user, scope))
         .first()
     )
     if placement is None:
         raise Http404
-    access = placement_access_for(user=user, placement=placement)
-    if not access.relations:
+    flags = {name: getattr(placement, name) for name in (*FLAGS[1:], "_health_consent")}
+    found = _access_from(
+        scope, {**flags, "participant__organisation_id": placement.participant.organisation_id}
+    )
+    if not found.relations:
         raise Http404
-    placement.access = access
-    placement.participant.__dict__["_hidden_fields"] = access.hidden_fields
+    placement.access = found
+    withhold(placement.participant, found.hidden_fields)
     return placement
 
 
@@ -369,7 +361,9 @@ def attendance_week_for(*, user: User, unit_id, week_start: date) -> AttendanceW
         relation = Relation.MANAGER
     else:
         relation = Relation.SUPERVISOR
-        placements = placements.filter(Exists(_grants(user, "log_progress", expiring=False)))
+        placements = placements.filter(
+            access.grant_exists(GRANT, user=user, codename="log_progress", state=access.OPEN)
+        )
     placements = list(placements)
     if relation == Relation.SUPERVISOR and not placements:
         raise Http404
@@ -473,9 +467,28 @@ def placement_supervised_by(*, user: User) -> QuerySet[Placement]:
     """
     if not user.is_authenticated or not user.is_active:
         return Placement.objects.none()
-    current = list(
-        PlacementUserObjectPermission.objects.filter(
-            user=user, permission__codename="log_progress", expires_on__isnull=True
-        ).values_list("content_object_id", flat=True)
-    )
+    current = [
+        row["content_object_id"]
+        for row in access.granted_ids(GRANT, user=user, codename="log_progress", state=access.OPEN)
+    ]
     return placement_list_for(user=user).filter(pk__in=current)
+
+
+def placement_write_check(
+    *,
+    user: User,
+    placements: list[Placement],
+    sections: tuple[str, ...] = (),
+    relation: str | None = None,
+) -> None:
+    """For services: the acting user may write one of ``sections`` through every one of
+    ``placements`` (or holds ``relation`` through each); PermissionDenied otherwise.
+    One query, however many placements."""
+    if not sections and relation is None:
+        raise ValueError("say which sections or which relation the write needs")
+    found = placement_access_many(user=user, placement_ids=[p.pk for p in placements])
+    for placement_access in found.values():
+        if sections:
+            access.require_write(placement_access, *sections)
+        if relation is not None:
+            access.require_relation(placement_access, relation)

@@ -10,17 +10,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation, Role, Unit, User
+from accounts.roles import organisations_with_role
 from audit.history import bulk_create_tracked, bulk_update_tracked, save_with_history
 from participants.models import Participant
+from participants.policy import Relation
+from participants.selectors import participant_write_check
 
 from .grants import grants_for_placements, grants_membership_ended, grants_supervisor_end
 from .models import WEEKDAY_CODES, Attendance, Placement, PlacementSupervisor, Programme
+from .sections import PlacementSection
+from .selectors import placement_write_check
 
 MAX_HOURS_PER_WEEK = Decimal("40")
 
@@ -101,6 +106,9 @@ def referral_register(
     proposed_start: date | None = None,
 ) -> Placement:
     """Register a referral: a placement in the ``referred`` state."""
+    participant_write_check(
+        user=acting_user, participant_id=participant.pk, relation=Relation.MANAGER
+    )
     referral_validate(
         programme=programme,
         referred_on=referred_on,
@@ -178,6 +186,7 @@ def placement_start(
     weekdays: str | None = None,
 ) -> Placement:
     """Start a referred or planned placement at a unit with its supervisor(s)."""
+    placement_write_check(user=acting_user, placements=[placement], relation=Relation.MANAGER)
     if placement.status not in (Placement.Status.REFERRED, Placement.Status.PLANNED):
         raise ValidationError(_("Only a referred or planned placement can be started."))
     placement_start_validate(
@@ -209,6 +218,7 @@ def placement_start(
 
 @transaction.atomic
 def placement_pause(*, placement: Placement, acting_user: User) -> Placement:
+    placement_write_check(user=acting_user, placements=[placement], relation=Relation.MANAGER)
     if placement.status != Placement.Status.ACTIVE:
         raise ValidationError(_("Only an active placement can be paused."))
     placement.status = Placement.Status.PAUSED
@@ -219,6 +229,7 @@ def placement_pause(*, placement: Placement, acting_user: User) -> Placement:
 
 @transaction.atomic
 def placement_resume(*, placement: Placement, acting_user: User) -> Placement:
+    placement_write_check(user=acting_user, placements=[placement], relation=Relation.MANAGER)
     if placement.status != Placement.Status.PAUSED:
         raise ValidationError(_("Only a paused placement can be resumed."))
     placement.status = Placement.Status.ACTIVE
@@ -232,6 +243,7 @@ def placement_change_supervisors(
     *, placement: Placement, supervisors: list[User], acting_user: User, on: date | None = None
 ) -> Placement:
     """Replace the placement's supervisors: ends old assignments, opens new ones."""
+    placement_write_check(user=acting_user, placements=[placement], relation=Relation.MANAGER)
     on = on or timezone.localdate()
     if placement.status not in (Placement.Status.ACTIVE, Placement.Status.PAUSED):
         raise ValidationError(_("Supervisors can only be changed on a running placement."))
@@ -269,6 +281,9 @@ def placement_change_supervisors(
 def placement_plan_update(
     *, placement: Placement, goals: str, tasks: str, support: str, acting_user: User
 ) -> Placement:
+    placement_write_check(
+        user=acting_user, placements=[placement], sections=(PlacementSection.PLAN,)
+    )
     if placement.plan_status == Placement.PlanStatus.SUBMITTED:
         raise ValidationError(
             _("A submitted plan cannot be edited until the case officer answers.")
@@ -280,6 +295,9 @@ def placement_plan_update(
 
 @transaction.atomic
 def placement_plan_submit(*, placement: Placement, acting_user: User) -> Placement:
+    placement_write_check(
+        user=acting_user, placements=[placement], sections=(PlacementSection.PLAN,)
+    )
     if placement.plan_status not in (
         Placement.PlanStatus.DRAFT,
         Placement.PlanStatus.CHANGES_REQUESTED,
@@ -302,6 +320,7 @@ def placement_plan_decide(
     *, placement: Placement, approve: bool, acting_user: User, comment: str = ""
 ) -> Placement:
     """The case officer approves the plan or asks for changes."""
+    placement_write_check(user=acting_user, placements=[placement], relation=Relation.CASE_OFFICER)
     if placement.plan_status != Placement.PlanStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted plan can be approved or returned."))
     if placement.case_officer_id != acting_user.pk:
@@ -326,6 +345,8 @@ def membership_end(*, membership: Membership, ended_on: date, acting_user: User)
     Lives here rather than in accounts because the grants it removes are on
     placements and participants (accounts imports no domain app).
     """
+    if membership.organisation_id not in organisations_with_role(acting_user, Role.MANAGER):
+        raise PermissionDenied(_("You may not make this change."))
     if membership.active_to is not None and membership.active_to <= ended_on:
         raise ValidationError(_("This membership has already ended."))
     if ended_on < membership.active_from:
@@ -415,6 +436,11 @@ def attendance_record_week(
         placement.pk: placement
         for placement in Placement.objects.filter(pk__in=placement_ids, unit=unit)
     }
+    placement_write_check(
+        user=acting_user,
+        placements=list(placements.values()),
+        sections=(PlacementSection.ATTENDANCE,),
+    )
     existing = {
         (row.placement_id, row.date): row
         for row in Attendance.objects.filter(placement_id__in=placement_ids, date__in=days)
@@ -519,6 +545,7 @@ def placement_change_unit(
     Supervisors, grants and attendance stay with the placement: the people who
     work with the participant do not change because the worksite does.
     """
+    placement_write_check(user=acting_user, placements=[placement], relation=Relation.MANAGER)
     if placement.status not in (Placement.Status.ACTIVE, Placement.Status.PAUSED):
         raise ValidationError(_("Only a running placement can change unit."))
     if unit.organisation_id != placement.participant.organisation_id:

@@ -55,6 +55,11 @@ def supervisor(enterprise):
 
 
 @pytest.fixture
+def other_manager(other_enterprise):
+    return user_with_role(Role.MANAGER, other_enterprise, username="other_manager")
+
+
+@pytest.fixture
 def other_supervisor(other_enterprise):
     return user_with_role(Role.SUPERVISOR, other_enterprise, username="other_supervisor")
 

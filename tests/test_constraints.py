@@ -490,8 +490,8 @@ def test_closed_membership_does_not_block_a_new_open_one(supervisor, enterprise)
 
 
 @pytest.mark.django_db
-def test_same_number_at_another_enterprise_is_allowed(participant, other_enterprise, manager):
-    other = make_participant(organisation=other_enterprise, acting_user=manager)
+def test_same_number_at_another_enterprise_is_allowed(participant, other_enterprise, other_manager):
+    other = make_participant(organisation=other_enterprise, acting_user=other_manager)
     other.personal_identity_index = participant.personal_identity_index
 
     with transaction.atomic():

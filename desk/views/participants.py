@@ -20,6 +20,7 @@ from desk.forms.participants import (
     ParticipantForm,
 )
 from desk.selectors.participant_list import participant_filter_choices_for, participant_page_for
+from participants.access import withhold_protected_address
 from participants.policy import Section
 from participants.selectors import (
     enterprises_for_registration,
@@ -31,14 +32,6 @@ from participants.services import participant_create, participant_update
 
 def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def withhold_protected_address(participant) -> None:
-    """A participant with protected identity: reading the address raises, so no page
-    can show it by mistake (not even to a manager)."""
-    if participant.protected_identity:
-        hidden = participant.__dict__.get("_hidden_fields", frozenset())
-        participant.__dict__["_hidden_fields"] = frozenset(hidden) | {"address"}
 
 
 @require_http_methods(["GET", "POST"])

@@ -36,7 +36,8 @@ from casework.services import (
 from desk.charts import journey_charts
 from desk.forms.errors import add_service_errors
 from desk.forms.progress import AssessmentForm, GoalForm, GoalStatusForm, NoteForm
-from desk.views.participants import is_htmx, withhold_protected_address
+from desk.views.participants import is_htmx
+from participants.access import withhold_protected_address
 from participants.selectors import participant_get_for
 from placements.selectors import placement_get_for
 

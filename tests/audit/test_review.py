@@ -34,9 +34,9 @@ def test_only_the_auditor_role_reaches_the_screens(client, manager, participant)
 
 
 def test_event_list_is_scoped_to_the_auditors_organisation(
-    auditor_client, enterprise, other_enterprise, participant, manager
+    auditor_client, enterprise, other_enterprise, participant, manager, other_manager
 ):
-    other = make_participant(organisation=other_enterprise, acting_user=manager)
+    other = make_participant(organisation=other_enterprise, acting_user=other_manager)
     ours_by_org = make_events(1, organisation_id=enterprise.pk)
     ours_by_participant = make_events(1, participant_id=participant.pk)
     theirs = make_events(1, organisation_id=other_enterprise.pk, participant_id=other.pk)
@@ -234,9 +234,9 @@ def test_history_lists_changed_field_names_never_encrypted_values(
 
 
 def test_history_is_404_outside_the_auditors_organisation(
-    auditor_client, other_enterprise, manager
+    auditor_client, other_enterprise, manager, other_manager
 ):
-    other = make_participant(organisation=other_enterprise, acting_user=manager)
+    other = make_participant(organisation=other_enterprise, acting_user=other_manager)
     url = reverse("audit:participant_history", args=[other.pk])
     assert auditor_client.get(url).status_code == 404
     url = reverse("audit:participant_history", args=[uuid.uuid4()])

@@ -57,7 +57,7 @@ def test_index_is_hmac_sha256_of_the_12_digit_form_under_its_own_key():
     assert "198112189876" not in expected
 
 
-def test_unique_per_enterprise(enterprise, other_enterprise, manager):
+def test_unique_per_enterprise(enterprise, other_enterprise, manager, other_manager):
     make_participant(organisation=enterprise, acting_user=manager, personal_identity_number=NUMBER)
     with pytest.raises(ValidationError, match="already registered at this enterprise"):
         make_participant(
@@ -65,7 +65,9 @@ def test_unique_per_enterprise(enterprise, other_enterprise, manager):
         )
     # Another enterprise holds its own record of the same person.
     make_participant(
-        organisation=other_enterprise, acting_user=manager, personal_identity_number="811218-9876"
+        organisation=other_enterprise,
+        acting_user=other_manager,
+        personal_identity_number="811218-9876",
     )
     assert lookup(other_enterprise, NUMBER).count() == 1
 

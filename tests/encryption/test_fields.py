@@ -97,14 +97,14 @@ def test_value_copied_to_another_row_raises(enterprise, manager):
         _ = fresh(second).given_name
 
 
-def test_value_copied_to_another_row_of_the_same_participant_raises(full_record, supervisor):
+def test_value_copied_to_another_row_of_the_same_participant_raises(full_record, manager):
     from casework.services import progress_note_add
 
     other = progress_note_add(
         placement=full_record.placement,
         text="En annan anteckning",
         kind="observation",
-        acting_user=supervisor,
+        acting_user=manager,  # the placement has ended: the supervisor no longer writes
         on=full_record.placement.start_date,
     )
     note = ProgressNote.objects.exclude(pk=other.pk).get()

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def people(enterprise, other_enterprise, manager):
+def people(enterprise, other_enterprise, manager, other_manager):
     return {
         "asa": make_participant(
             organisation=enterprise, acting_user=manager, given_name="Åsa", family_name="Öberg"
@@ -20,7 +20,7 @@ def people(enterprise, other_enterprise, manager):
         ),
         "hidden": make_participant(
             organisation=other_enterprise,
-            acting_user=manager,
+            acting_user=other_manager,
             given_name="Anna",
             family_name="Svensson",
         ),

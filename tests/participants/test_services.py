@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import translation
 
+from accounts.models import Role
 from encryption.models import DataKey
 from participants.identity import identity_index
 from participants.models import Consent, Participant
@@ -18,7 +19,7 @@ from participants.services import (
     participant_create,
     participant_update,
 )
-from tests.factories import nothing_written, participant_input
+from tests.factories import nothing_written, participant_input, user_with_role
 
 TODAY = datetime(2026, 11, 27, 12, tzinfo=UTC)
 INVALID_NUMBER = (
@@ -167,10 +168,12 @@ def test_create_refuses_same_number_in_another_format_at_same_enterprise(
 
 
 @pytest.mark.django_db
-def test_create_allows_same_number_at_another_enterprise(enterprise, other_enterprise, manager):
+def test_create_allows_same_number_at_another_enterprise(
+    enterprise, other_enterprise, manager, other_manager
+):
     first = _create(enterprise, manager, personal_identity_number=BORN_1985)
 
-    second = _create(other_enterprise, manager, personal_identity_number="850312-1231")
+    second = _create(other_enterprise, other_manager, personal_identity_number="850312-1231")
 
     assert second.organisation == other_enterprise
     assert second.personal_identity_index == first.personal_identity_index
@@ -236,14 +239,16 @@ def test_create_refuses_bad_profile(enterprise, manager, overrides, field, messa
 
 
 @pytest.mark.django_db
-def test_update_changes_profile_with_history(participant, supervisor):
+def test_update_changes_profile_with_history(participant, enterprise):
+    # Another manager than the one who registered the participant.
+    second_manager = user_with_role(Role.MANAGER, enterprise, username="second_manager")
     old_phone = participant.phone
 
     participant_update(
         participant=participant,
         phone="070-123 45 67",
         municipality="Borlänge",
-        acting_user=supervisor,
+        acting_user=second_manager,
         reason="new phone",
     )
 
@@ -251,7 +256,7 @@ def test_update_changes_profile_with_history(participant, supervisor):
     assert (loaded.phone, loaded.municipality) == ("070-123 45 67", "Borlänge")
     latest, first = loaded.history.all()
     assert latest.history_type == "~"
-    assert latest.history_user == supervisor
+    assert latest.history_user == second_manager
     assert latest.history_change_reason == "new phone"
     assert first.phone == old_phone
     assert first.municipality == "Falun"
@@ -402,13 +407,14 @@ def consent(participant, manager):
 
 
 @pytest.mark.django_db
-def test_consent_withdraw(consent, supervisor):
-    consent_withdraw(consent=consent, acting_user=supervisor)
+def test_consent_withdraw(consent, enterprise):
+    second_manager = user_with_role(Role.MANAGER, enterprise, username="second_manager")
+    consent_withdraw(consent=consent, acting_user=second_manager)
 
     loaded = Consent.objects.get(pk=consent.pk)
     assert _just_now(loaded.withdrawn_at)
     latest, first = loaded.history.all()
-    assert latest.history_user == supervisor
+    assert latest.history_user == second_manager
     assert latest.history_change_reason == "consent withdrawn"
     assert latest.withdrawn_at == loaded.withdrawn_at
     assert first.withdrawn_at is None

@@ -1,0 +1,267 @@
+"""Every service that writes person data checks the acting user itself.
+
+The views check too, but a view that forgets its check must not be enough to
+write: each service is called here directly, by users without the relationship
+the write needs, and must refuse (PermissionDenied) with nothing written. The
+users who may write are shown to succeed in the services' own tests.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from accounts.models import Membership, Role
+from casework.models import Assessment, Exit, FollowUp, Goal, ProgressNote, Review
+from casework.services import (
+    assessment_record,
+    follow_up_record,
+    goal_add,
+    goal_set_status,
+    placement_end,
+    progress_note_add,
+    review_record,
+)
+from participants.models import Consent, Participant
+from participants.services import (
+    consent_record,
+    consent_withdraw,
+    participant_create,
+    participant_update,
+)
+from placements.models import Attendance, Placement
+from placements.services import (
+    AttendanceEntry,
+    attendance_record_week,
+    membership_end,
+    placement_change_supervisors,
+    placement_change_unit,
+    placement_pause,
+    placement_plan_decide,
+    placement_plan_submit,
+    placement_plan_update,
+    placement_resume,
+    placement_start,
+    referral_register,
+)
+from tests.factories import UnitFactory, nothing_written, participant_input, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+OUTSIDERS = ("other_supervisor", "other_case_officer", "analyst", "auditor", "admin_user")
+
+
+@pytest.fixture
+def outsider(request):
+    return request.getfixturevalue(request.param)
+
+
+def _week_entry(placement):
+    return [
+        AttendanceEntry(
+            placement_id=placement.pk,
+            date=date(2026, 1, 5),
+            planned_hours=Decimal(4),
+            attended_hours=Decimal(4),
+        )
+    ]
+
+
+#: name → (the tracked models it writes, a call with the acting user as argument).
+WRITES = {
+    "progress_note_add": (
+        [ProgressNote],
+        lambda s, user: progress_note_add(
+            placement=s["placement"], text="Hej", kind="observation", acting_user=user
+        ),
+    ),
+    "goal_add": (
+        [Goal],
+        lambda s, user: goal_add(placement=s["placement"], text="Mål", acting_user=user),
+    ),
+    "goal_set_status": (
+        [Goal],
+        lambda s, user: goal_set_status(goal=s["goal"], status="achieved", acting_user=user),
+    ),
+    "assessment_record": (
+        [Assessment],
+        lambda s, user: assessment_record(
+            placement=s["placement"],
+            instrument=s["instrument"],
+            scores={item.code: 5 for item in s["instrument"].items.all()},
+            kind="intake",
+            acting_user=user,
+        ),
+    ),
+    "review_record": (
+        [Review],
+        lambda s, user: review_record(
+            placement=s["placement"], summary="Bra", decision="continue", acting_user=user
+        ),
+    ),
+    "placement_end": (
+        [Exit, Placement],
+        lambda s, user: placement_end(
+            placement=s["placement"], ended_on=date(2026, 1, 9), outcome="studies", acting_user=user
+        ),
+    ),
+    "participant_update": (
+        [Participant],
+        lambda s, user: participant_update(
+            participant=s["participant"], municipality="Borlänge", acting_user=user
+        ),
+    ),
+    "participant_create": (
+        [Participant],
+        lambda s, user: participant_create(
+            organisation=s["enterprise"], data=participant_input(), acting_user=user
+        ),
+    ),
+    "consent_record": (
+        [Consent],
+        lambda s, user: consent_record(
+            participant=s["participant"], purpose=Consent.Purpose.PROCESSING, acting_user=user
+        ),
+    ),
+    "referral_register": (
+        [Placement],
+        lambda s, user: referral_register(
+            participant=s["participant"],
+            programme="work_training",
+            referred_on=date(2026, 1, 2),
+            acting_user=user,
+        ),
+    ),
+    "placement_pause": (
+        [Placement],
+        lambda s, user: placement_pause(placement=s["placement"], acting_user=user),
+    ),
+    "placement_change_supervisors": (
+        [Placement],
+        lambda s, user: placement_change_supervisors(
+            placement=s["placement"], supervisors=[s["supervisor"]], acting_user=user
+        ),
+    ),
+    "placement_change_unit": (
+        [Placement],
+        lambda s, user: placement_change_unit(
+            placement=s["placement"],
+            unit=UnitFactory(organisation=s["enterprise"], name="Snickeriet"),
+            acting_user=user,
+        ),
+    ),
+    "placement_plan_update": (
+        [Placement],
+        lambda s, user: placement_plan_update(
+            placement=s["placement"], goals="Mål", tasks="", support="", acting_user=user
+        ),
+    ),
+    "placement_plan_submit": (
+        [Placement],
+        lambda s, user: placement_plan_submit(placement=s["placement"], acting_user=user),
+    ),
+    "placement_plan_decide": (
+        [Placement],
+        lambda s, user: placement_plan_decide(
+            placement=s["placement"], approve=True, acting_user=user
+        ),
+    ),
+    "attendance_record_week": (
+        [Attendance],
+        lambda s, user: attendance_record_week(
+            unit=s["unit"],
+            week_start=date(2026, 1, 5),
+            entries=_week_entry(s["placement"]),
+            acting_user=user,
+        ),
+    ),
+}
+
+
+@pytest.fixture
+def scene(enterprise, unit, participant, placement, supervisor, manager, instrument):
+    placement.plan_goals = "Klara en arbetsdag"
+    return {
+        "enterprise": enterprise,
+        "unit": unit,
+        "participant": participant,
+        "placement": placement,
+        "supervisor": supervisor,
+        "instrument": instrument,
+        "goal": goal_add(placement=placement, text="Mål", acting_user=supervisor),
+    }
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS, indirect=True)
+@pytest.mark.parametrize("name", sorted(WRITES))
+def test_a_user_without_the_relationship_cannot_write(scene, outsider, name):
+    models, call = WRITES[name]
+    with nothing_written(*models), pytest.raises(PermissionDenied):
+        call(scene, outsider)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["placement_pause", "placement_change_supervisors", "placement_change_unit", "placement_end"],
+)
+def test_a_supervisor_cannot_do_what_only_the_manager_does(scene, supervisor, name):
+    models, call = WRITES[name]
+    with nothing_written(*models), pytest.raises(PermissionDenied):
+        call(scene, supervisor)
+
+
+@pytest.mark.parametrize("name", ["progress_note_add", "attendance_record_week", "goal_add"])
+def test_a_case_officer_cannot_write_the_enterprise_s_records(scene, case_officer, name):
+    models, call = WRITES[name]
+    with nothing_written(*models), pytest.raises(PermissionDenied):
+        call(scene, case_officer)
+
+
+def test_a_supervisor_cannot_resume_or_withdraw_consent(scene, supervisor, manager, placement):
+    placement_pause(placement=placement, acting_user=manager)
+    with nothing_written(Placement), pytest.raises(PermissionDenied):
+        placement_resume(placement=placement, acting_user=supervisor)
+    consent = consent_record(
+        participant=scene["participant"], purpose=Consent.Purpose.PROCESSING, acting_user=manager
+    )
+    with nothing_written(Consent), pytest.raises(PermissionDenied):
+        consent_withdraw(consent=consent, acting_user=supervisor)
+
+
+def test_a_supervisor_cannot_start_a_placement(scene, supervisor, manager, participant, unit):
+    referral = referral_register(
+        participant=participant,
+        programme="work_training",
+        referred_on=date(2026, 1, 2),
+        acting_user=manager,
+    )
+    with nothing_written(Placement), pytest.raises(PermissionDenied):
+        placement_start(
+            placement=referral,
+            unit=unit,
+            supervisors=[supervisor],
+            start_date=date(2026, 1, 12),
+            acting_user=supervisor,
+        )
+
+
+def test_a_follow_up_is_recorded_only_by_the_manager(scene, manager, supervisor):
+    placement_end(
+        placement=scene["placement"],
+        ended_on=date(2026, 1, 9),
+        outcome="studies",
+        acting_user=manager,
+    )
+    follow_up = FollowUp.objects.filter(participant=scene["participant"]).first()
+    for user in (supervisor, user_with_role(Role.CASE_OFFICER, scene["enterprise"])):
+        with nothing_written(FollowUp), pytest.raises(PermissionDenied):
+            follow_up_record(follow_up=follow_up, status_found="studies", acting_user=user)
+
+
+def test_a_membership_is_ended_only_by_a_manager_of_its_organisation(
+    enterprise, supervisor, other_manager
+):
+    membership = Membership.objects.get(user=supervisor, organisation=enterprise)
+    with nothing_written(Membership), pytest.raises(PermissionDenied):
+        membership_end(membership=membership, ended_on=date(2026, 6, 1), acting_user=other_manager)
