@@ -1,5 +1,4 @@
-"""The home page: every role's work lists. It lives in casework, the top of the
-dependency chain, because it gathers from placements and casework."""
+"""The home page: every role's work lists, gathered from placements and casework."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import TemplateView
