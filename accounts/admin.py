@@ -6,12 +6,20 @@ access log.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Membership, Organisation, Unit, User
-from .services import user_deactivate
+from .services import (
+    membership_approve,
+    membership_request,
+    membership_request_validate,
+    user_deactivate,
+)
 
 MEMBERSHIP_FIELDS = ("user", "organisation", "role", "active_from", "active_to")
 
@@ -26,8 +34,9 @@ class MembershipInline(admin.TabularInline):
     """Read-only: memberships are added and ended on the membership page."""
 
     model = Membership
+    fk_name = "user"
     extra = 0
-    fields = ("organisation", "role", "active_from", "active_to")
+    fields = ("organisation", "role", "active_from", "active_to", "approved_at")
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -84,37 +93,108 @@ class MembershipAdminForm(forms.ModelForm):
         model = Membership
         fields = MEMBERSHIP_FIELDS
 
+    #: The administrator filling in the form (set by MembershipAdmin.get_form).
+    acting_user = None
+
     def clean(self):
         cleaned = super().clean()
-        role, organisation = cleaned.get("role"), cleaned.get("organisation")
-        kind = Membership.ROLE_ORGANISATION_KIND.get(role)
-        if organisation is not None and kind is not None and organisation.kind != kind:
-            raise forms.ValidationError(
-                _("This role belongs at an organisation of the kind “%(kind)s”.")
-                % {"kind": Organisation.Kind(kind).label}
-            )
+        user, role, organisation = (cleaned.get(n) for n in ("user", "role", "organisation"))
+        if self.instance._state.adding and None not in (user, role, organisation):
+            try:
+                membership_request_validate(
+                    user=user, organisation=organisation, role=role, acting_user=self.acting_user
+                )
+            except ValidationError as error:
+                raise forms.ValidationError(error.messages) from None
         return cleaned
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    """Memberships are requested here; one that sees participants waits for a second
+    person's approval (the action below, or the enterprise's manager)."""
+
     form = MembershipAdminForm
-    list_display = ("user", "organisation", "role", "active_from", "active_to")
+    list_display = ("user", "organisation", "role", "active_from", "active_to", "approval")
     list_filter = ("role", "organisation__kind", "organisation")
     search_fields = ("user__username", "user__first_name", "user__last_name", "organisation__name")
-    list_select_related = ("user", "organisation")
+    list_select_related = ("user", "organisation", "requested_by", "approved_by")
     autocomplete_fields = ("user", "organisation")
     date_hierarchy = "active_from"
+    actions = ["approve_selected"]
+
+    @admin.display(description=_("approval"))
+    def approval(self, membership: Membership) -> str:
+        if membership.approved_at is None:
+            return _("Waiting for approval (asked by %(who)s)") % {
+                "who": membership.requested_by or "–"
+            }
+        if membership.approved_by is None:
+            return _("In force")
+        return _("Approved by %(who)s") % {"who": membership.approved_by}
 
     def get_readonly_fields(self, request, obj=None):
         # Ending or changing a membership must revoke the grants it gave, which
-        # the membership_end service does; the admin only adds memberships.
-        return MEMBERSHIP_FIELDS if obj is not None else ()
+        # the membership_end service does; the admin only asks for memberships.
+        if obj is None:
+            return ()
+        return (*MEMBERSHIP_FIELDS, "requested_by", "approved_by", "approved_at")
 
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.acting_user = request.user
+        return form
+
     def save_model(self, request, obj, form, change):
-        obj._history_user = request.user
-        obj._change_reason = "membership added in the admin"
-        super().save_model(request, obj, form, change)
+        if change:
+            raise PermissionDenied  # read-only once made (get_readonly_fields)
+        try:
+            saved = membership_request(
+                user=obj.user,
+                organisation=obj.organisation,
+                role=obj.role,
+                active_from=obj.active_from,
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            # The form's clean() ran the same checks; this is a race or a rule it lacks.
+            raise PermissionDenied(" ".join(error.messages)) from None
+        obj.pk, obj._state.adding, obj._state.db = saved.pk, False, saved._state.db
+        if saved.approved_at is None:
+            messages.warning(
+                request,
+                _(
+                    "The membership waits for approval by another administrator or by a "
+                    "manager of %(organisation)s; until then it gives no access."
+                )
+                % {"organisation": saved.organisation},
+            )
+
+    @admin.action(description=_("Approve the selected memberships"))
+    def approve_selected(self, request, queryset):
+        approved = 0
+        for membership in queryset.filter(approved_at__isnull=True):
+            try:
+                membership_approve(membership=membership, acting_user=request.user)
+            except (PermissionDenied, ValidationError) as error:
+                self.message_user(
+                    request, f"{membership}: {' '.join(_messages(error))}", messages.ERROR
+                )
+            else:
+                approved += 1
+        if approved:
+            self.message_user(request, _("%(count)s memberships approved.") % {"count": approved})
+
+
+def _messages(error: Exception) -> list[str]:
+    return list(getattr(error, "messages", None) or [str(error)])
+
+
+# Second factors are set up by their users only (accounts.views_signin): an
+# administrator never sees or sets a secret, so django-otp's device pages go.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)

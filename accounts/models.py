@@ -4,7 +4,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -102,12 +102,23 @@ class Unit(models.Model):
         return self.name
 
 
+#: Roles that see participant content: a membership with one of them takes effect
+#: only when a second person has approved it (accounts.services.membership_approve).
+CONTENT_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR, Role.CASE_OFFICER})
+
+
 class MembershipQuerySet(models.QuerySet):
     def current(self, on=None):
+        """Approved memberships in force on the day (a pending one grants nothing)."""
         on = on or timezone.localdate()
         return self.filter(
-            Q(active_from__lte=on), Q(active_to__isnull=True) | Q(active_to__gte=on)
+            Q(active_from__lte=on),
+            Q(active_to__isnull=True) | Q(active_to__gte=on),
+            approved_at__isnull=False,
         ).filter(user__is_active=True)
+
+    def pending(self):
+        return self.filter(approved_at__isnull=True, active_to__isnull=True)
 
 
 class Membership(models.Model):
@@ -119,6 +130,23 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     active_from = models.DateField(_("active from"), default=timezone.localdate)
     active_to = models.DateField(_("active to"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    approved_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
     history = HistoricalRecords()
@@ -139,6 +167,12 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=Q(role__in=[choice for choice, _label in Role.choices]),
                 name="membership_role_valid",
+            ),
+            # Four eyes: nobody approves their own membership or their own request.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True)
+                | (~Q(approved_by=F("user")) & ~Q(approved_by=F("requested_by"))),
+                name="membership_approved_by_another",
             ),
         ]
 

@@ -4,12 +4,14 @@ import binascii
 import logging
 import re
 from base64 import b32decode, b32encode
+from datetime import date
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, verify_token
@@ -20,8 +22,9 @@ from django_otp.util import random_hex
 
 from encryption.blind_index import blind_index
 
-from .models import User
+from .models import CONTENT_ROLES, Membership, Organisation, Role, User
 from .otp import totp_secret_store
+from .signals import access_changed
 
 logger = logging.getLogger(__name__)
 
@@ -214,3 +217,125 @@ def user_deactivate(*, user: User, acting_user: User) -> User:
     # stays active and the caller sees the error rather than a half-done job.
     user_sessions_end(user=user)
     return user
+
+
+# --- memberships: four eyes for access to participant content ---------------------------
+
+
+def _announce(*, membership: Membership, change: str, acting_user: User) -> None:
+    if not access_changed.has_listeners(Membership):
+        raise ImproperlyConfigured("no app records access changes: refusing to change access")
+    access_changed.send(
+        sender=Membership, membership=membership, change=change, acting_user=acting_user
+    )
+
+
+def _open_roles(user: User) -> set[str]:
+    """Roles the user holds or has asked for (approved or pending, not ended)."""
+    today = timezone.localdate()
+    return set(
+        Membership.objects.filter(user=user)
+        .filter(Q(active_to__isnull=True) | Q(active_to__gte=today))
+        .values_list("role", flat=True)
+    )
+
+
+def membership_request_validate(
+    *, user: User, organisation: Organisation, role: str, acting_user: User
+) -> None:
+    """The rules a new membership must meet (the admin form shows them as errors)."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Choose a valid role.")})
+    kind = Membership.ROLE_ORGANISATION_KIND.get(role)
+    if kind is not None and organisation.kind != kind:
+        raise ValidationError(
+            {
+                "organisation": _("This role belongs at an organisation of the kind “%(kind)s”.")
+                % {"kind": Organisation.Kind(kind).label}
+            }
+        )
+    held = _open_roles(user)
+    if role in CONTENT_ROLES and Role.ADMIN in held:
+        raise ValidationError(
+            {"role": _("An administrator cannot also hold a role that sees participants.")}
+        )
+    if role == Role.ADMIN and held & CONTENT_ROLES:
+        raise ValidationError(
+            {"role": _("A user with a role that sees participants cannot be an administrator.")}
+        )
+    if role in CONTENT_ROLES and user.pk == acting_user.pk:
+        raise ValidationError(_("Nobody can give themselves access to participants."))
+
+
+@transaction.atomic
+def membership_request(
+    *,
+    user: User,
+    organisation: Organisation,
+    role: str,
+    acting_user: User,
+    active_from: date | None = None,
+) -> Membership:
+    """Give a user a role at an organisation.
+
+    A role that sees participant content (manager, supervisor, case officer) is
+    created *pending*: it grants nothing until a second person approves it
+    (:func:`membership_approve`). Other roles take effect at once. The
+    administrator role and the content roles are never held by one user, and
+    nobody asks for content access for themselves. Every change is announced
+    (``accounts.signals.access_changed``) for the audit log.
+    """
+    membership_request_validate(
+        user=user, organisation=organisation, role=role, acting_user=acting_user
+    )
+    membership = Membership(
+        user=user,
+        organisation=organisation,
+        role=role,
+        active_from=active_from or timezone.localdate(),
+        requested_by=acting_user,
+        approved_at=None if role in CONTENT_ROLES else timezone.now(),
+    )
+    membership.full_clean()
+    membership._history_user = acting_user
+    membership._change_reason = (
+        "membership requested" if role in CONTENT_ROLES else "membership granted"
+    )
+    membership.save()
+    _announce(
+        membership=membership,
+        change="requested" if role in CONTENT_ROLES else "granted",
+        acting_user=acting_user,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_approve(*, membership: Membership, acting_user: User) -> Membership:
+    """The second person approves a pending membership: another administrator, or a
+    manager of the organisation it is at; never the member or the one who asked."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.approved_at is not None:
+        raise ValidationError(_("This membership is already approved."))
+    if membership.active_to is not None:
+        raise ValidationError(_("This membership has ended."))
+    if acting_user.pk in (membership.user_id, membership.requested_by_id):
+        raise PermissionDenied(
+            _("A second person must approve: not the member, not the one who asked.")
+        )
+    roles_of_approver = {
+        (m.organisation_id, m.role) for m in Membership.objects.current().filter(user=acting_user)
+    }
+    is_admin = any(role == Role.ADMIN for _organisation, role in roles_of_approver)
+    manages_it = (membership.organisation_id, Role.MANAGER) in roles_of_approver
+    if not (is_admin or manages_it):
+        raise PermissionDenied(
+            _("Only an administrator or a manager of the organisation can approve.")
+        )
+    membership.approved_by = acting_user
+    membership.approved_at = timezone.now()
+    membership._history_user = acting_user
+    membership._change_reason = "membership approved"
+    membership.save(update_fields=["approved_by", "approved_at"])
+    _announce(membership=membership, change="approved", acting_user=acting_user)
+    return membership

@@ -111,3 +111,25 @@ def record_access_many(
     created = AccessEvent.objects.bulk_create(events) if events else []
     done.update(keys)
     return created
+
+
+def record_access_change(sender, *, membership, change: str, acting_user, **kwargs) -> AccessEvent:
+    """One event for a membership requested, granted or approved (accounts.signals).
+
+    The event is about the organisation the membership is at, so that
+    organisation's auditor sees it (flagged): who gave whom which access. No
+    request is at hand (admin actions and commands alike), so no address.
+    """
+    from accounts.roles import current_memberships
+
+    memberships = current_memberships(acting_user) if acting_user is not None else []
+    return AccessEvent.objects.create(
+        occurred_at=timezone.now(),
+        user_id=acting_user.pk if acting_user is not None else None,
+        role=memberships[0].role if memberships else "",
+        organisation_id=membership.organisation_id,
+        section=change,
+        object_type=f"membership:{membership.role}",
+        object_id=str(membership.pk),
+        action=AccessEvent.Action.ACCESS_CHANGE,
+    )

@@ -16,6 +16,8 @@ class AccessEvent(models.Model):
         EXPORT = "export", _("Export")
         SEARCH = "search", _("Search")
         ERASE = "erase", _("Erase")
+        #: A membership that gives access was requested, granted or approved.
+        ACCESS_CHANGE = "access_change", _("Access change")
 
     # Auto-increment: the order of the hash chain.
     id = models.BigAutoField(primary_key=True)

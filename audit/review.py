@@ -12,6 +12,8 @@ Flags (computed in the database, one annotated query per page):
 - ``bulk``: the user opened more than ``AUDIT_BULK_PARTICIPANTS_PER_HOUR``
   (default 20) distinct participants in the hour up to this event (a sliding
   window, counted by a correlated subquery on the (user_id, occurred_at) index).
+- ``access_change``: a membership was requested, granted or approved (who gave
+  whom access, at the auditor's organisation).
 - ``no_relationship``: the participant exists and the user has, *now*, neither
   an unexpired relationship grant on them (supervisor, former supervisor in
   the grace period, case officer — grants are made and revoked with the
@@ -138,6 +140,9 @@ def _with_flags(events: QuerySet) -> QuerySet:
         flag_bulk=ExpressionWrapper(
             Q(participants_in_hour__gt=bulk_threshold()), output_field=BooleanField()
         ),
+        flag_access_change=ExpressionWrapper(
+            Q(action=AccessEvent.Action.ACCESS_CHANGE), output_field=BooleanField()
+        ),
         flag_no_relationship=ExpressionWrapper(
             exists & ~related & ~Q(role=AUDITOR), output_field=BooleanField()
         ),
@@ -171,12 +176,21 @@ def event_list_for_auditor(*, user, event_filter: EventFilter) -> QuerySet:
         events = events.filter(action=event_filter.action)
     if event_filter.flagged_only:
         events = _with_flags(events).filter(
-            Q(flag_out_of_hours=True) | Q(flag_bulk=True) | Q(flag_no_relationship=True)
+            Q(flag_out_of_hours=True)
+            | Q(flag_bulk=True)
+            | Q(flag_no_relationship=True)
+            | Q(flag_access_change=True)
         )
     return events.order_by("-occurred_at", "-id")
 
 
-FLAGS = ("flag_out_of_hours", "flag_bulk", "flag_no_relationship", "participants_in_hour")
+FLAGS = (
+    "flag_out_of_hours",
+    "flag_bulk",
+    "flag_no_relationship",
+    "flag_access_change",
+    "participants_in_hour",
+)
 
 
 def with_flags(events: list[AccessEvent]) -> list[AccessEvent]:

@@ -31,7 +31,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from random import Random
@@ -370,10 +370,17 @@ class DatasetBuilder:
         from accounts.models import Membership
         from audit.history import bulk_create_tracked
 
+        # Seeded in force (approved), as the demo data.
+        approved_at = datetime(2020, 1, 1, tzinfo=UTC)
+
         bulk_create_tracked(
             [
                 Membership(
-                    user=user, organisation=organisation, role=role, active_from=date(2020, 1, 1)
+                    user=user,
+                    organisation=organisation,
+                    role=role,
+                    active_from=date(2020, 1, 1),
+                    approved_at=approved_at,
                 )
                 for user, organisation in pairs
             ],

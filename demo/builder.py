@@ -212,8 +212,13 @@ class DemoBuilder:
             confirmed=True,
             secret_base32=base64.b32encode(seeded_key).decode("ascii"),
         )
+        # Seeded in force (approved): the four-eyes approval is for real access.
         membership = Membership(
-            user=user, organisation=organisation, role=role, active_from=date(2020, 1, 1)
+            user=user,
+            organisation=organisation,
+            role=role,
+            active_from=date(2020, 1, 1),
+            approved_at=timezone.now(),
         )
         save_with_history(membership, user=admin or user, reason="demo data: membership")
         self.credentials.append(

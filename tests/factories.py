@@ -3,7 +3,7 @@ person data through the services (so history, keys and grants are real)."""
 
 import itertools
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 
 import factory
 from faker import Faker
@@ -61,6 +61,8 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     role = Role.SUPERVISOR
     active_from = date(2020, 1, 1)
+    # In force: approved by a second person (accounts.services.membership_approve).
+    approved_at = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 def user_with_role(role: str, organisation: Organisation, **user_fields) -> User:

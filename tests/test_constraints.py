@@ -255,6 +255,24 @@ CASES = [
         id="membership-second-open",
     ),
     pytest.param(
+        "membership_approved_by_another",
+        lambda request: _membership(
+            request,
+            approved_by=request.getfixturevalue("manager"),
+            requested_by=request.getfixturevalue("manager"),
+        ),
+        id="membership-approved-by-its-requester",
+    ),
+    pytest.param(
+        "membership_approved_by_another",
+        lambda request: _membership(
+            request,
+            user=request.getfixturevalue("manager"),
+            approved_by=request.getfixturevalue("manager"),
+        ),
+        id="membership-approved-by-its-member",
+    ),
+    pytest.param(
         "membership_end_not_before_start",
         lambda request: _membership(request, active_to=date(2019, 12, 31)),
         id="membership-ends-before-start",

@@ -1,0 +1,9 @@
+"""What accounts announces for apps above it to record (accounts imports none of them)."""
+
+from django.dispatch import Signal
+
+#: A membership was requested, granted or approved. Keyword arguments:
+#: ``membership``, ``change`` ("requested", "granted" or "approved"), ``acting_user``.
+#: The audit app records each as an access event the auditor sees flagged; the
+#: services refuse to change access when nobody listens.
+access_changed = Signal()
