@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import Membership, Role
 from accounts.roles import current_roles
@@ -20,6 +21,13 @@ from audit.review import EventFilter, event_list_for_auditor, with_flags
 from tests.factories import UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    # The services' messages are matched in English (Swedish is the product's default).
+    with translation.override("en"):
+        yield
 
 
 def _fresh(user):
@@ -68,7 +76,8 @@ def test_a_new_content_membership_grants_nothing_until_a_second_person_approves(
 
     # Not the one who asked, not the member.
     for approver in (admin_user, newcomer):
-        with pytest.raises(PermissionDenied, match="second person"):
+        # (The request above left Swedish active: match the English message.)
+        with translation.override("en"), pytest.raises(PermissionDenied, match="second person"):
             membership_approve(membership=membership, acting_user=approver)
     assert Membership.objects.get(pk=membership.pk).approved_at is None
 
