@@ -7,9 +7,11 @@ A POST is not replayed after the detour: the user lands on the page by GET
 and submits again.
 """
 
+from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest
 from django.utils import timezone
 
 #: Session key: when the user last confirmed password and code (epoch seconds).
@@ -36,14 +38,23 @@ def _redirect_to_reauth(request, next_url: str | None = None):
     return redirect_to_login(next_url or request.get_full_path(), login_url="reauth")
 
 
-def require_recent_auth(max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS):
-    """Decorator: the view runs only after a re-authentication in the window."""
+def require_recent_auth(
+    max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS,
+    *,
+    next_url: Callable[[HttpRequest], str] | None = None,
+):
+    """Decorator: the view runs only after a re-authentication in the window.
+
+    ``next_url(request)`` names where to return afterwards when that is not
+    the view itself, e.g. the page a file download is started from (a
+    download after the detour would leave the browser on the form).
+    """
 
     def decorator(view_func):
         @wraps(view_func)
         def wrapped(request, *args, **kwargs):
             if not has_recent_auth(request, max_age_seconds=max_age_seconds):
-                return _redirect_to_reauth(request)
+                return _redirect_to_reauth(request, next_url(request) if next_url else None)
             return view_func(request, *args, **kwargs)
 
         return wrapped

@@ -10,8 +10,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
+from .pdf import text_paragraph
 from .review import ExtractLine
 
 
@@ -32,8 +33,8 @@ def extract_pdf(*, participant_id, enterprise_name: str, lines: list[ExtractLine
     cell.fontSize = 8
     cell.leading = 10
     story = [
-        Paragraph(_("Access extract: who has read or changed the record"), styles["Title"]),
-        Paragraph(
+        text_paragraph(_("Access extract: who has read or changed the record"), styles["Title"]),
+        text_paragraph(
             _("Record %(id)s at %(enterprise)s. Produced %(when)s.")
             % {
                 "id": participant_id,
@@ -49,14 +50,14 @@ def extract_pdf(*, participant_id, enterprise_name: str, lines: list[ExtractLine
         rows.append(
             [
                 date_format(timezone.localtime(line.when), "SHORT_DATETIME_FORMAT"),
-                Paragraph(line.organisation or "–", cell),
-                Paragraph(line.role or "–", cell),
+                text_paragraph(line.organisation or "–", cell),
+                text_paragraph(line.role or "–", cell),
                 line.action,
-                Paragraph(line.what or "–", cell),
+                text_paragraph(line.what or "–", cell),
             ]
         )
     if len(rows) == 1:
-        story.append(Paragraph(_("No access or change is recorded."), styles["Normal"]))
+        story.append(text_paragraph(_("No access or change is recorded."), styles["Normal"]))
     else:
         table = Table(rows, repeatRows=1, colWidths=[32 * mm, 45 * mm, 32 * mm, 22 * mm, 43 * mm])
         table.setStyle(

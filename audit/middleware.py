@@ -12,17 +12,27 @@ from django.tasks.backends.immediate import ImmediateBackend
 
 from .events import REQUEST_FLAG
 
-REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+#: A proxy's request id: a plain token (nginx's $request_id, a UUID), since it
+#: is written to logs and access events.
+REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9-]{8,64}")
 
 
 class RequestIdMiddleware:
+    """Give every request an id: the trusted proxy's, or a new one.
+
+    An incoming X-Request-ID is taken only behind a trusted proxy
+    (``DJANGO_PROXY_COUNT`` > 0, which sets the header itself); without one a
+    client could choose the id its access events carry and log lines share.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
-        # Accept a proxy's id only if it is a plain token (it ends up in logs).
-        request.request_id = incoming if REQUEST_ID_PATTERN.match(incoming) else uuid.uuid4().hex
+        trusted = settings.PROXY_COUNT > 0
+        incoming = request.headers.get("X-Request-ID", "") if trusted else ""
+        valid = REQUEST_ID_PATTERN.fullmatch(incoming)
+        request.request_id = incoming if valid else uuid.uuid4().hex
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         if request.__dict__.get(REQUEST_FLAG):

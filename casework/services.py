@@ -11,7 +11,6 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -308,12 +307,23 @@ def placement_end(
         raise ValidationError(_("Only an active or paused placement can be ended."))
     exit_validate(placement=placement, ended_on=ended_on, outcome=outcome)
     # Ending before recorded attendance would leave attendance outside the placement.
-    last_attended = placement.attendance.filter(date__gt=ended_on).aggregate(last=Max("date"))
-    if last_attended["last"] is not None:
+    # The message names every such day: days recorded by mistake after the real last
+    # day are cleared in the attendance grid (attendance_record_week), then the
+    # placement ends on its real last day.
+    later = list(
+        placement.attendance.filter(date__gt=ended_on)
+        .order_by("date")
+        .values_list("date", flat=True)
+    )
+    if later:
         raise ValidationError(
             {
-                "ended_on": _("Attendance is recorded after this date (last on %(day)s).")
-                % {"day": last_attended["last"]}
+                "ended_on": _(
+                    "Attendance is recorded after this date, on %(days)s. Clear those days "
+                    "in the unit's attendance grid first (tick “Clear the day” and choose "
+                    "why), then end the placement."
+                )
+                % {"days": ", ".join(day.isoformat() for day in later)}
             }
         )
     placement.status = Placement.Status.ENDED

@@ -8,6 +8,7 @@ participant the user may not see) is the selectors' job; this table answers
 """
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -131,6 +132,10 @@ ACCESS_TABLE.update(
         "placements:change_unit": Rule(
             roles=_MANAGER, shows_person_data=True, description="move to another unit"
         ),
+        # Where the menu's "Attendance" leads: the user's units (one unit: its week).
+        "units:attendance": Rule(
+            roles=_ENTERPRISE_STAFF, description="the units whose attendance the user records"
+        ),
         "units:attendance_week": Rule(
             roles=_ENTERPRISE_STAFF, shows_person_data=True, description="unit-week attendance"
         ),
@@ -245,6 +250,39 @@ ACCESS_TABLE.update(
 # --- end earlier addresses -------------------------------------------------------------------
 
 
+class Refusal(StrEnum):
+    SIGN_IN = "sign-in"
+    SECOND_FACTOR = "second-factor"
+    DENIED = "denied"
+
+
+def refusal(rule: Rule, user) -> Refusal | None:
+    """Why the rule turns the user away, or None when it admits them.
+
+    The middleware's one decision, shared with the main menu (``may_open``) so
+    that a link is shown exactly when its page would open.
+    """
+    if rule.public:
+        return None
+    if not user.is_authenticated:
+        return Refusal.SIGN_IN
+    # Every role needs the second factor: even the analyst and the admin can
+    # reach person data or grant themselves access to it.
+    if not rule.before_second_factor and not user.is_verified():
+        return Refusal.SECOND_FACTOR
+    if rule.staff and not user.is_staff:
+        return Refusal.DENIED
+    if rule.roles and not (current_roles(user) & rule.roles):
+        return Refusal.DENIED
+    return None
+
+
+def may_open(user, view_name: str) -> bool:
+    """Whether the access table admits the user to the URL name (objects aside)."""
+    rule = rule_for(view_name)
+    return rule is not None and refusal(rule, user) is None
+
+
 def rule_for(view_name: str | None) -> Rule | None:
     if not view_name:
         return None
@@ -285,17 +323,11 @@ class AccessTableMiddleware:
                 )
             raise PermissionDenied("no access rule")
         request.access_rule = rule
-        if rule.public:
-            return None
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        # Every role needs the second factor: even the analyst and the admin can
-        # reach person data or grant themselves access to it.
-        if not rule.before_second_factor and not user.is_verified():
-            return redirect_to_login(request.get_full_path(), login_url="signin_verify")
-        if rule.staff and not user.is_staff:
-            raise PermissionDenied
-        if rule.roles and not (current_roles(user) & rule.roles):
-            raise PermissionDenied
+        match refusal(rule, request.user):
+            case Refusal.SIGN_IN:
+                return redirect_to_login(request.get_full_path())
+            case Refusal.SECOND_FACTOR:
+                return redirect_to_login(request.get_full_path(), login_url="signin_verify")
+            case Refusal.DENIED:
+                raise PermissionDenied
         return None

@@ -33,9 +33,12 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if PRODUCTION:
-    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    from config.production import secret_key_weakness
+
+    if weakness := secret_key_weakness(SECRET_KEY):
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is missing or weak; production needs at least 50 random characters."
+            f"DJANGO_SECRET_KEY is missing or weak ({weakness}); production needs at least "
+            "50 random characters (docs/deployment.md)."
         )
 elif not SECRET_KEY:
     # Development only: a fixed, obviously non-secret value. It protects nothing
@@ -112,6 +115,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.navigation",
             ],
         },
     },
@@ -224,13 +228,25 @@ if PRODUCTION:
     if os.environ.get("DJANGO_TRUST_X_FORWARDED_PROTO") == "1":
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Lockout (django-axes). The client address is the socket peer unless a proxy
-# count is configured, so a forged X-Forwarded-For cannot dodge a lockout.
+# Trusted proxies in front (docs/deployment.md): only then are X-Forwarded-For
+# (lockout) and X-Request-ID (audit.middleware) taken from the request.
+PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+
+# Lockout (django-axes, accounts/lockout.py): five failures lock a user name
+# from one address, and five failures from one address lock that address for
+# every user name. Never a user name alone: anyone could then lock anyone out
+# from anywhere. The client address is the socket peer unless a proxy count is
+# configured, so a forged X-Forwarded-For cannot dodge a lockout.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0")) or None
+# A success forgets only that user's failures from that address.
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+# Attempts while locked are refused unchecked and do not move the end of the
+# lockout, so the time the page shows holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
@@ -239,6 +255,7 @@ if AXES_IPWARE_PROXY_COUNT and importlib.util.find_spec("ipware") is None:
     # so every client would share one address: refuse rather than mislead.
     raise ImproperlyConfigured("DJANGO_PROXY_COUNT needs django-ipware (django-axes[ipware]).")
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"  # the page says until when
 
 # Two-factor authentication (django-otp): TOTP, with recovery codes as fallback.
 OTP_TOTP_ISSUER = "Stegvis"
@@ -287,11 +304,24 @@ STORAGES = {
 # no fallback. Development: generated once into a git-ignored file.
 FIELD_ENCRYPTION_KEYS = os.environ.get("FIELD_ENCRYPTION_KEYS", "")
 BLIND_INDEX_KEY = os.environ.get("BLIND_INDEX_KEY", "")
-ENCRYPTION_DEV_KEY_FILE = None if PRODUCTION else VAR_DIR / "keys" / "development-keys.json"
+DEVELOPMENT_KEY_FILE = VAR_DIR / "keys" / "development-keys.json"
+ENCRYPTION_DEV_KEY_FILE = None if PRODUCTION else DEVELOPMENT_KEY_FILE
 if PRODUCTION and (not FIELD_ENCRYPTION_KEYS or not BLIND_INDEX_KEY):
     raise ImproperlyConfigured(
         "FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY must be set in production (docs/keys.md)."
     )
+if PRODUCTION:
+    # Refused at start-up, not only by the system check: gunicorn runs no checks.
+    from config.production import key_ring_problems
+
+    if problems := key_ring_problems(
+        FIELD_ENCRYPTION_KEYS,
+        BLIND_INDEX_KEY,
+        development_key_file=DEVELOPMENT_KEY_FILE,
+    ):
+        raise ImproperlyConfigured(
+            "Production refuses this key ring (docs/keys.md): " + "; ".join(problems) + "."
+        )
 
 # Access: how long a supervisor keeps read access after a placement ends.
 SUPERVISOR_READ_GRACE_DAYS = int(os.environ.get("STEGVIS_SUPERVISOR_GRACE_DAYS", "30"))

@@ -1,8 +1,9 @@
 """The journey chart: each area's assessment scores over time, as SVG geometry.
 
-Only numbers are computed here; ``templates/casework/_journey_chart.html``
-draws them (server-rendered SVG, no script). One row per area: its label, a
-line of the scores along a common time axis, and first → latest with the change.
+Only numbers are computed here; ``templates/desk/progress/_journey_chart.html``
+draws them (server-rendered SVG, no script, numbers not localised). One row per
+area: its label, a line of the scores along a common time axis, and first →
+latest with the change.
 """
 
 from dataclasses import dataclass, field

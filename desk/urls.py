@@ -14,7 +14,7 @@ from datetime import date
 from django.urls import path, register_converter
 
 from .moved import follow_up_moved, goal_status_moved, moved
-from .views import audit, followup, home, participants, placements, progress, reports
+from .views import audit, followup, home, participants, placements, progress, reports, units
 
 
 class IsoDateConverter:
@@ -97,8 +97,9 @@ placement_patterns = [
     ),
 ]
 
-#: /enheter/ — a unit's attendance, a week at a time.
+#: /enheter/ — the user's units (the menu's "Attendance"); a unit's attendance, a week at a time.
 unit_patterns = [
+    path("narvaro/", units.attendance_units, name="attendance"),
     path(
         "<uuid:unit_id>/narvaro/<isodate:week>/",
         placements.AttendanceWeekView.as_view(),

@@ -22,17 +22,53 @@ from django.conf import settings
 from .exceptions import KeyRingError
 
 KEY_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+#: The key id of the development key ring written to var/keys/development-keys.json.
+DEVELOPMENT_KEY_ID = "dev-1"
+#: Ids that name development or test keys ("dev-1" here, "test-1" in
+#: config/settings_test.py); production refuses them.
+NON_PRODUCTION_KEY_ID = re.compile(r"^(dev|development|test|testing)([-_.].*|\d*)$", re.IGNORECASE)
+#: A key of 32 random bytes has about 30 different byte values; fewer than
+#: this many is not random (the chance is below 10^-16).
+MIN_DISTINCT_KEY_BYTES = 16
 
 
 def b64url_encode(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def b64url_decode(text: str) -> bytes:
+def b64url_decode(text: str, *, what: str = "a key") -> bytes:
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError) as error:
-        raise KeyRingError("a key is not valid base64url") from error
+        raise KeyRingError(f"{what} is not valid base64url") from error
+
+
+def shortest_period(values) -> int:
+    """The length of the shortest unit that ``values`` repeats (its own length if none)."""
+    for period in range(1, len(values)):
+        if all(values[index] == values[index - period] for index in range(period, len(values))):
+            return period
+    return len(values)
+
+
+def key_weakness(raw: bytes) -> str | None:
+    """Why ``raw`` cannot be a random key, or None if nothing obvious is wrong.
+
+    Catches what people type or copy instead of generating a key: one byte
+    repeated, a short pattern repeated, a counting sequence, few byte values.
+    """
+    distinct = len(set(raw))
+    if distinct == 1:
+        return "all its bytes are equal"
+    period = shortest_period(raw)
+    if period <= len(raw) // 2:
+        return f"it repeats a {period}-byte pattern"
+    steps = bytes((later - earlier) % 256 for earlier, later in zip(raw, raw[1:], strict=False))
+    if shortest_period(steps) <= len(steps) // 2:
+        return "its bytes follow a simple sequence"
+    if distinct < MIN_DISTINCT_KEY_BYTES:
+        return f"it has only {distinct} different byte values"
+    return None
 
 
 def new_key_entry(key_id: str | None = None) -> str:
@@ -85,13 +121,15 @@ def parse_keys(field_keys: str, blind_index_key: str) -> KeyRing:
             raise KeyRingError("each FIELD_ENCRYPTION_KEYS entry must be 'key-id:base64url'")
         if key_id in keks:
             raise KeyRingError(f"key id {key_id!r} appears twice in FIELD_ENCRYPTION_KEYS")
-        raw = b64url_decode(encoded)
+        raw = b64url_decode(encoded, what=f"FIELD_ENCRYPTION_KEYS key {key_id!r}")
         if len(raw) != 32:
-            raise KeyRingError(f"key {key_id!r} must be 32 bytes, not {len(raw)}")
+            raise KeyRingError(
+                f"FIELD_ENCRYPTION_KEYS key {key_id!r} must be 32 bytes, not {len(raw)}"
+            )
         keks[key_id] = raw
     if not blind_index_key:
         raise KeyRingError("BLIND_INDEX_KEY is empty")
-    index_key = b64url_decode(blind_index_key)
+    index_key = b64url_decode(blind_index_key, what="BLIND_INDEX_KEY")
     if len(index_key) != 32:
         raise KeyRingError(f"BLIND_INDEX_KEY must be 32 bytes, not {len(index_key)}")
     if index_key in keks.values():
@@ -101,9 +139,10 @@ def parse_keys(field_keys: str, blind_index_key: str) -> KeyRing:
 
 def _development_keys(path: Path) -> tuple[str, str]:
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Only the owner reads the keys: the folder is 0700, the file 0600.
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         content = {
-            "FIELD_ENCRYPTION_KEYS": new_key_entry("dev-1"),
+            "FIELD_ENCRYPTION_KEYS": new_key_entry(DEVELOPMENT_KEY_ID),
             "BLIND_INDEX_KEY": b64url_encode(secrets.token_bytes(32)),
         }
         # O_EXCL: two processes starting at once cannot both write a key file.

@@ -5,8 +5,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import formats, timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext_lazy as _
 
 from accounts.lookups import InSubqueryFirst
 from accounts.models import Membership, Organisation, Role, Unit, User
@@ -250,13 +254,61 @@ def unit_choices(*, organisation_id) -> QuerySet[Unit]:
     return Unit.objects.filter(organisation_id=organisation_id, active=True).order_by("name")
 
 
+def hours_display(value) -> str:
+    """Hours as the active language writes them: at most two decimals, no trailing
+    zeros ("4", "6,5", "6,66" in Swedish; "4", "6.5" in English)."""
+    value = Decimal(value).quantize(Decimal("0.01"))
+    if value == value.to_integral_value():
+        places = 0
+    elif value * 10 == (value * 10).to_integral_value():
+        places = 1
+    else:
+        places = 2
+    return formats.number_format(value, decimal_pos=places, use_l10n=True)
+
+
+def weekdays_display(codes: str) -> str:
+    """ISO weekday codes as day names, runs joined by a dash ("12345" → "mån–fre",
+    "1235" → "mån–ons, fre" in Swedish)."""
+    days = sorted({int(code) for code in codes if code in "1234567"})
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        first, last = str(WEEKDAYS_ABBR[run[0] - 1]), str(WEEKDAYS_ABBR[run[-1] - 1])
+        if len(run) == 1:
+            parts.append(first)
+        elif len(run) == 2:
+            parts.append(f"{first}, {last}")
+        else:
+            parts.append(f"{first}–{last}")
+    return ", ".join(parts)
+
+
+class Closed(models.TextChoices):
+    """Why a cell of the attendance grid takes no hours."""
+
+    OUTSIDE = "outside", _("outside the placement")
+    FUTURE = "future", _("not yet: a future day")
+    PAUSED = "paused", _("the placement is paused")
+
+
 @dataclass
 class GridCell:
     day: date
     scheduled: bool
-    open: bool  # inside the placement's dates: can be recorded
+    open: bool  # hours can be recorded: inside the placement, not ahead, not paused
     planned: Decimal
     attendance: Attendance | None
+    closed: str = ""  # a Closed code when not open
+
+    @property
+    def closed_label(self) -> str:
+        return str(Closed(self.closed).label) if self.closed else ""
 
 
 @dataclass
@@ -267,7 +319,7 @@ class GridRow:
 
     @property
     def planned_total(self) -> Decimal:
-        return sum((cell.planned for cell in self.cells if cell.open), Decimal(0))
+        return sum((cell.planned for cell in self.cells), Decimal(0))
 
     @property
     def attended_total(self) -> Decimal:
@@ -275,6 +327,11 @@ class GridRow:
             (cell.attendance.attended_hours for cell in self.cells if cell.attendance),
             Decimal(0),
         )
+
+    @property
+    def recordable(self) -> bool:
+        """At least one day of the week takes hours."""
+        return any(cell.open for cell in self.cells)
 
 
 @dataclass
@@ -284,6 +341,7 @@ class AttendanceWeek:
     days: list[date]
     rows: list[GridRow]
     relation: str
+    today: date
 
     @property
     def week_end(self) -> date:
@@ -315,11 +373,42 @@ class AttendanceWeek:
         ]
 
 
+def attendance_today() -> date:
+    """Today in the enterprises' time zone (settings.TIME_ZONE, Europe/Stockholm):
+    the last day attendance can be recorded for."""
+    return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
 def _in_placement(placement: Placement, day: date) -> bool:
     return (
         placement.start_date is not None
         and placement.start_date <= day
         and (placement.actual_end is None or day <= placement.actual_end)
+    )
+
+
+def grid_cell_closed(*, placement: Placement, day: date, today: date) -> str:
+    """Why hours cannot be recorded for the placement on the day ("" when they can).
+
+    The grid and attendance_record_week apply the same rule.
+    """
+    if not _in_placement(placement, day):
+        return Closed.OUTSIDE
+    if day > today:
+        return Closed.FUTURE
+    if placement.status == Placement.Status.PAUSED:
+        return Closed.PAUSED
+    return ""
+
+
+def _records_at(user: User, unit: Unit) -> bool:
+    """Whether the supervisor records attendance at the unit now (a current
+    ``log_progress`` grant on a placement there): a week before or after their
+    placements is then an empty grid, not a hidden unit (the grid's week links)."""
+    return (
+        Placement.objects.filter(unit=unit)
+        .filter(access.grant_exists(GRANT, user=user, codename="log_progress", state=access.OPEN))
+        .exists()
     )
 
 
@@ -329,6 +418,10 @@ def attendance_week_for(*, user: User, unit_id, week_start: date) -> AttendanceW
     A manager of the unit's enterprise sees every placement there; a supervisor
     only those they hold ``log_progress`` on. A unit the user may not record
     for answers Http404. Three queries: unit, placements, the week's rows.
+
+    A cell is open (takes hours) inside the placement's dates, up to today, while
+    the placement is not paused; a recorded day is shown whether open or not, so
+    that one recorded by mistake can be cleared.
     """
     if not user.is_authenticated or not user.is_active:
         raise Http404
@@ -337,6 +430,7 @@ def attendance_week_for(*, user: User, unit_id, week_start: date) -> AttendanceW
     unit = Unit.objects.filter(pk=unit_id, organisation_id__in=[*managed, *supervised_at]).first()
     if unit is None:
         raise Http404
+    today = attendance_today()
     days = [week_start + timedelta(days=offset) for offset in range(7)]
     placements = (
         Placement.objects.filter(
@@ -365,7 +459,7 @@ def attendance_week_for(*, user: User, unit_id, week_start: date) -> AttendanceW
             access.grant_exists(GRANT, user=user, codename="log_progress", state=access.OPEN)
         )
     placements = list(placements)
-    if relation == Relation.SUPERVISOR and not placements:
+    if relation == Relation.SUPERVISOR and not placements and not _records_at(user, unit):
         raise Http404
     rows = []
     for placement in placements:
@@ -374,16 +468,21 @@ def attendance_week_for(*, user: User, unit_id, week_start: date) -> AttendanceW
         for day in days:
             attendance = recorded.get(day)
             scheduled = placement.is_scheduled_on(day)
-            is_open = _in_placement(placement, day)
+            closed = grid_cell_closed(placement=placement, day=day, today=today)
             if attendance is not None:
                 planned = attendance.planned_hours
+            elif scheduled and closed in ("", Closed.FUTURE):
+                # The plan counts the days still ahead; a paused placement plans none.
+                planned = placement.daily_hours
             else:
-                planned = placement.daily_hours if scheduled and is_open else Decimal(0)
-            cells.append(GridCell(day, scheduled, is_open, planned, attendance))
+                planned = Decimal(0)
+            cells.append(GridCell(day, scheduled, not closed, planned, attendance, closed))
         rows.append(GridRow(placement=placement, cells=cells, fill_hours=placement.daily_hours))
     if names_visible_in_lists():
         rows.sort(key=lambda row: row.placement.participant.full_name.casefold())
-    return AttendanceWeek(unit=unit, week_start=week_start, days=days, rows=rows, relation=relation)
+    return AttendanceWeek(
+        unit=unit, week_start=week_start, days=days, rows=rows, relation=relation, today=today
+    )
 
 
 @dataclass

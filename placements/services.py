@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership, Organisation, Role, Unit, User
 from accounts.roles import organisations_with_role
-from audit.history import bulk_create_tracked, bulk_update_tracked, save_with_history
+from audit.history import bulk_create_tracked, bulk_update_tracked, save_with_history, stamp
 from participants.models import Participant
 from participants.policy import Relation
 from participants.selectors import participant_write_check
@@ -25,7 +26,7 @@ from participants.selectors import participant_write_check
 from .grants import grants_for_placements, grants_membership_ended, grants_supervisor_end
 from .models import WEEKDAY_CODES, Attendance, Placement, PlacementSupervisor, Programme
 from .sections import PlacementSection
-from .selectors import placement_write_check
+from .selectors import attendance_today, hours_display, placement_write_check
 
 MAX_HOURS_PER_WEEK = Decimal("40")
 
@@ -371,16 +372,31 @@ class AttendanceEntry:
     planned_hours: Decimal | None = None
 
 
+class AttendanceClearReason(models.TextChoices):
+    """Why a recorded day is cleared (deleted); kept in the history row's reason."""
+
+    MISTAKE = "mistake", gettext_lazy("Recorded by mistake")
+    WRONG_DAY = "wrong_day", gettext_lazy("Recorded on the wrong day")
+    WRONG_PERSON = "wrong_person", gettext_lazy("Recorded for the wrong person")
+    AFTER_END = "after_end", gettext_lazy("After the placement's real last day")
+
+
 def week_dates(week_start: date) -> list[date]:
     return [week_start + timedelta(days=offset) for offset in range(7)]
 
 
+def attendance_error_key(placement_id, day: date | None = None) -> str:
+    """The key of attendance_record_week's errors: one placement's day, or its whole week."""
+    return f"{placement_id}/{day.isoformat()}" if day is not None else str(placement_id)
+
+
 def attendance_entry_clean(
-    *, placement: Placement, entry: AttendanceEntry
+    *, placement: Placement, entry: AttendanceEntry, today: date | None = None
 ) -> tuple[Decimal, Decimal | None]:
     """The checks on one day of attendance (attendance_record_week).
 
     Returns the attended and planned hours as Decimals (planned ``None`` if not given).
+    ``today`` is the last day that takes attendance (default: today in Europe/Stockholm).
     """
     if (
         placement.start_date is None
@@ -391,6 +407,11 @@ def attendance_entry_clean(
         raise ValidationError(
             _("%(day)s is outside the placement (%(start)s – %(end)s).")
             % {"day": entry.date, "start": placement.start_date or "–", "end": end or ""}
+        )
+    if entry.date > (today or attendance_today()):
+        raise ValidationError(
+            _("%(day)s has not happened yet: attendance is recorded on the day or afterwards.")
+            % {"day": entry.date}
         )
     try:
         attended = Decimal(str(entry.attended_hours))
@@ -404,9 +425,18 @@ def attendance_entry_clean(
         raise ValidationError(_("Attended hours must be between 0 and 24."))
     if planned is not None and not Decimal("0") <= planned <= Decimal("24"):
         raise ValidationError(_("Planned hours must be between 0 and 24."))
-    # A partial day with a reason is allowed: the reason explains the hours not attended.
     if entry.absence_reason and entry.absence_reason not in Attendance.AbsenceReason.values:
         raise ValidationError(_("Choose a valid absence reason."))
+    # An absence reason is a whole day away: with a reason the day counts 0 hours.
+    # A partial day is the hours attended with no reason (the planned hours show
+    # what was missed), so a day is never both attended and absent.
+    if entry.absence_reason and attended > 0:
+        raise ValidationError(
+            _(
+                "A day with an absence reason has 0 hours attended. If the person was "
+                "there part of the day, enter those hours and choose no absence reason."
+            )
+        )
     return attended, planned
 
 
@@ -415,23 +445,49 @@ def attendance_week_validate(*, placement: Placement, attended_hours: Decimal) -
     if attended_hours > placement.hours_per_week:
         raise ValidationError(
             _("%(hours)s hours in one week is more than the placement's scope of %(scope)s hours.")
-            % {"hours": attended_hours, "scope": placement.hours_per_week}
+            % {
+                "hours": hours_display(attended_hours),
+                "scope": hours_display(placement.hours_per_week),
+            }
         )
 
 
 @transaction.atomic
 def attendance_record_week(
-    *, unit: Unit, week_start: date, entries: list[AttendanceEntry], acting_user: User
+    *,
+    unit: Unit,
+    week_start: date,
+    entries: list[AttendanceEntry],
+    acting_user: User,
+    cleared: Collection[tuple] = (),
+    clear_reason: str = "",
 ) -> list[Attendance]:
-    """Record (or correct) a unit's attendance for one week in one transaction.
+    """Record (or correct, or clear) a unit's attendance for one week in one transaction.
 
     Every entry is validated before anything is written; corrections update the
-    existing row, so its history shows the change.
+    existing row, so its history shows the change. The rules:
+
+    - hours are recorded inside the placement's dates, up to today (Europe/Stockholm),
+      never ahead, and not while the placement is paused;
+    - an absence reason means the whole day was missed: 0 hours attended. A partial
+      day is its hours with no reason;
+    - a week's hours stay within the placement's weekly scope;
+    - ``cleared`` names (placement id, day) pairs recorded by mistake: each row is
+      deleted with ``clear_reason`` (an AttendanceClearReason) as its history reason,
+      so the history keeps what was recorded, by whom, and why it went. A day can be
+      cleared whatever the placement's state (also a future day or a paused
+      placement's), which is how wrong rows after a placement's real last day are
+      removed before ending it (casework.services.placement_end).
+
+    Errors are keyed by attendance_error_key: a day's by (placement, day), the
+    weekly scope's by placement, ``clear_reason`` and ``week_start`` by name.
     """
     if week_start.isoweekday() != 1:
         raise ValidationError({"week_start": _("A week starts on a Monday.")})
+    today = attendance_today()
     days = set(week_dates(week_start))
-    placement_ids = {entry.placement_id for entry in entries}
+    cleared = list(cleared)
+    placement_ids = {entry.placement_id for entry in entries} | {pid for pid, _day in cleared}
     placements = {
         placement.pk: placement
         for placement in Placement.objects.filter(pk__in=placement_ids, unit=unit)
@@ -445,33 +501,62 @@ def attendance_record_week(
         (row.placement_id, row.date): row
         for row in Attendance.objects.filter(placement_id__in=placement_ids, date__in=days)
     }
-    errors: list[ValidationError] = []
+    errors: dict[str, list[ValidationError]] = {}
+
+    def refuse(key: str, message) -> None:
+        messages = errors.setdefault(key, [])
+        if str(message) not in (str(known.message) for known in messages):
+            messages.append(ValidationError(message))
+
+    not_here = _("A placement in the list does not belong to this unit.")
+    to_delete: list[Attendance] = []
+    clearing: set = set()
+    for placement_id, day in cleared:
+        key = attendance_error_key(placement_id, day)
+        if placement_id not in placements:
+            refuse(NON_FIELD_ERRORS, not_here)
+        elif day not in days:
+            refuse(key, _("%(day)s is not in this week.") % {"day": day})
+        elif (placement_id, day) not in existing:
+            refuse(key, _("Nothing is recorded on %(day)s to clear.") % {"day": day})
+        elif (placement_id, day) not in clearing:
+            clearing.add((placement_id, day))
+            to_delete.append(existing[(placement_id, day)])
+    if cleared and clear_reason not in AttendanceClearReason.values:
+        refuse("clear_reason", _("Choose why the days are cleared."))
+
     to_create: list[Attendance] = []
     to_update: list[Attendance] = []
     weekly_attended: dict = {}
     seen: set = set()
     for entry in entries:
+        key = attendance_error_key(entry.placement_id, entry.date)
         placement = placements.get(entry.placement_id)
         if placement is None:
-            errors.append(
-                ValidationError(_("A placement in the list does not belong to this unit."))
-            )
+            refuse(NON_FIELD_ERRORS, not_here)
             continue
         if entry.date not in days:
-            errors.append(ValidationError(_("%(day)s is not in this week.") % {"day": entry.date}))
+            refuse(key, _("%(day)s is not in this week.") % {"day": entry.date})
             continue
         if (placement.pk, entry.date) in seen:
-            errors.append(
-                ValidationError(
-                    _("%(day)s is entered twice for the same placement.") % {"day": entry.date}
-                )
-            )
+            refuse(key, _("%(day)s is entered twice for the same placement.") % {"day": entry.date})
             continue
         seen.add((placement.pk, entry.date))
+        if (placement.pk, entry.date) in clearing:
+            refuse(key, _("%(day)s is both entered and cleared.") % {"day": entry.date})
+            continue
         try:
-            attended, planned = attendance_entry_clean(placement=placement, entry=entry)
+            attended, planned = attendance_entry_clean(
+                placement=placement, entry=entry, today=today
+            )
         except ValidationError as error:
-            errors.append(error)
+            for message in error.messages:
+                refuse(key, message)
+            continue
+        if placement.status == Placement.Status.PAUSED:
+            # The pause has no date, so a paused placement takes no hours at all;
+            # its days are recorded once it is resumed.
+            refuse(key, _("The placement is paused: resume it before recording attendance."))
             continue
         weekly_attended[placement.pk] = weekly_attended.get(placement.pk, Decimal(0)) + attended
         if planned is None:
@@ -505,21 +590,26 @@ def attendance_record_week(
     entered = {(entry.placement_id, entry.date) for entry in entries}
     for placement_id, attended in weekly_attended.items():
         placement = placements[placement_id]
-        # Days of this week already recorded and not re-entered now.
+        # Days of this week already recorded, neither re-entered nor cleared now.
         other_days = sum(
             (
                 row.attended_hours
                 for key, row in existing.items()
-                if key[0] == placement_id and key not in entered
+                if key[0] == placement_id and key not in entered and key not in clearing
             ),
             Decimal(0),
         )
         try:
             attendance_week_validate(placement=placement, attended_hours=attended + other_days)
         except ValidationError as error:
-            errors.append(error)
+            for message in error.messages:
+                refuse(attendance_error_key(placement_id), message)
     if errors:
         raise ValidationError(errors)
+    for row in to_delete:
+        # One by one, so that each history row names the acting user and the reason.
+        stamp(row, user=acting_user, reason=f"attendance cleared: {clear_reason}")
+        row.delete()
     created = bulk_create_tracked(to_create, user=acting_user, reason="attendance recorded")
     # Corrections are few; each is saved on its own so the encrypted note is
     # re-encrypted for its row (bulk_update cannot encrypt per row).

@@ -2,11 +2,15 @@
 
 No identifiers, no free text, no dates finer than a month (the period is given
 in months; the report date is given as a month). Count tables are protected by
-``disclosure.protect`` together, as linked tables: every table of a population
-shares its gender totals and grand total with the others. The ESF+ indicator
-table is a view of rows of those tables (so it never publishes a number the
-protected tables suppress), and lists the three kinds of employment separately
-rather than summing them, which would publish a new total.
+``disclosure.protect_release`` together, as linked tables: every table of a
+population shares its gender totals and grand total with the others, and the
+audit bounds every suppressed count over all of them at once. The ESF+
+indicator table is a view of rows of those tables (so it never publishes a
+number the protected tables suppress, nor a relation they do not), and lists
+the three kinds of employment separately rather than summing them, which would
+publish a new total. CSV, XLSX and tables.json publish the same values; the
+manifest gives each suppressed cell the range an attacker can derive, and the
+audit's solver, version and how much was withheld.
 
 Magnitude measures (attendance rate, time in programme, score change) are
 published only for groups of at least the threshold (time in programme: twice
@@ -367,7 +371,8 @@ def build_anonymised_export(
     created_role: str,
     parameters: dict,
 ) -> AnonymisedExport:
-    protected_list = disclosure.protect(count_tables(report), threshold=threshold)
+    release = disclosure.protect_release(count_tables(report), threshold=threshold)
+    protected_list = release.tables
     protected = {result.table.key: result for result in protected_list}
     tables = [
         _table_json(result, rounding=rounding, threshold=threshold) for result in protected_list
@@ -412,10 +417,12 @@ def build_anonymised_export(
         created_at=timezone.now().isoformat(timespec="seconds"),
         method=(
             "primary suppression of counts 1..threshold-1 (totals included); attribute "
-            "disclosure (a group all in one category) flagged and suppressed; secondary "
-            "suppression until every suppressed entry lies on a cycle of suppressed "
-            "entries across rows, columns and totals, with totals shared between tables "
-            "suppressed consistently"
+            "disclosure (a group all in one category) flagged and suppressed; complementary "
+            "suppression of the least informative cells until, over all tables of the "
+            "release together (totals shared between tables are one quantity), every "
+            "primary count's range as found by linear programming reaches the threshold "
+            "and is at least threshold-1 wide, and no attribute-suppressed count is pinned"
         ),
+        disclosure_audit=disclosure.release_summary(release),
     )
     return AnonymisedExport(files=files, tables=tables, suppressed=suppressed, flags=flags)

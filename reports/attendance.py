@@ -14,8 +14,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdf_canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
+from audit.pdf import text_paragraph
 from placements.models import Attendance
 from placements.selectors import AttendanceMonth
 
@@ -72,7 +73,9 @@ def attendance_month_pdf(*, report: AttendanceMonth, show_identity: bool, genera
         author="Stegvis",
         pageCompression=0,
     )
-    story = [Paragraph(_("Attendance report, %(month)s") % {"month": month_label}, styles["Title"])]
+    story = [
+        text_paragraph(_("Attendance report, %(month)s") % {"month": month_label}, styles["Title"])
+    ]
     unit = placement.unit
     header = [
         [_("Enterprise"), unit.organisation.name if unit else participant.organisation.name],
@@ -168,7 +171,7 @@ def attendance_month_pdf(*, report: AttendanceMonth, show_identity: bool, genera
             ]
         )
     )
-    story += [Paragraph(_("Totals"), styles["Heading2"]), totals_table]
+    story += [text_paragraph(_("Totals"), styles["Heading2"]), totals_table]
 
     generated_at = formats.date_format(timezone.localtime(), "Y-m-d H:i")
     footer = _("Generated %(when)s by %(who)s in Stegvis") % {

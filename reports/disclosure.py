@@ -3,42 +3,55 @@
 Each table is handled as its *augmented* table: the interior cells plus a
 totals column (row totals), a totals row (column totals) and the grand total.
 Every line of the augmented table (each row and each column, the totals
-included) is a published linear equation, so:
+included) is a published linear equation. The tables of one release are
+*linked*: a total with the same identity (the same population, breakdown and
+category, or the same population's grand total) is one quantity wherever it
+is printed, so the whole release is one system of equations over its distinct
+entries, and it is protected as one.
 
 1. **Primary suppression**: every entry, totals included, with
-   ``0 < n < threshold``.
+   ``0 < n < threshold``. A zero is not sensitive: a published zero is just a
+   published value.
 2. **Attribute disclosure**: a group (a row or a column with a positive total)
    whose members all fall in one category is flagged; the whole line and its
    total are suppressed, because the published zeros alone would tell every
    member's category.
-3. **Secondary suppression**, iterated until nothing changes:
-   * every line with a suppressed entry has at least two (classic rule: the
-     smallest non-zero unsuppressed entry of the line, interior cells before
-     totals, zeros only when nothing else is left);
-   * no suppressed entry is a *bridge* of the graph whose vertices are the
-     lines and whose edges are the suppressed entries: a bridge is fixed by the
-     line equations even when every line has two suppressed entries (two
-     suppressed cycles joined by one cell), so an entry that closes a cycle
-     through it is suppressed;
-   * every suppressed entry can be moved by one along a cycle without making
-     a count negative (a suppressed zero must be able to rise), else more
-     positive entries around it are suppressed;
-   * linked tables: a total published in several tables (the same marginal —
-     same population, same breakdown and category — or the same grand total)
-     is suppressed everywhere if it is suppressed anywhere.
-
-   With every suppressed entry on a cycle of suppressed entries and the cycle's
-   entries positive, adding and subtracting one around the cycle gives another
-   table with the same published values: no suppressed entry can be pinned to
-   one value (tests/reports/test_disclosure.py checks this with an
-   exact solver on random tables).
-4. **Rounding** to base 5 (optional) of what is published; a count that would
+3. **Protection levels** (interval protection). An attacker who knows every
+   published value of the release, that counts are whole and never negative,
+   and every total relation, can bound each suppressed entry by linear
+   programming. For every primary entry with count ``n`` the range must reach
+   the threshold (*upper* level: max ≥ threshold) and be at least
+   ``threshold − 1`` wide (*sliding* level: max − min ≥ threshold − 1); an
+   attribute-suppressed entry must not be pinned (a suppressed zero must be
+   able to rise).
+4. **Complementary suppression**, one requirement at a time: when an entry's
+   range (computed by the attacker's linear programs) falls short, a *witness*
+   linear program looks for another table that agrees with everything
+   published except on entries it may also suppress, and has the entry at the
+   required bound; it minimises the information given up (moving a published
+   entry by one costs the number of places it is printed times one plus its
+   count: few cells, and small ones). The entries the witness moves are
+   suppressed. As the
+   witness agrees with everything left published, the attacker's range now
+   reaches the bound, and suppressing more only widens ranges, so earlier
+   requirements stay met.
+5. **Audit**: every suppressed entry's range is computed over all linked
+   tables (equality constraints for every line, nonnegativity, published
+   entries fixed), any shortfall is fixed as in 4, and the ranges are kept for
+   the manifest with the solver's name and version.
+6. **Rounding** to base 5 (optional) of what is published; a count that would
    round into 1..threshold−1 is rounded up to the first multiple of five at or
-   above the threshold.
+   above the threshold. The audit is made on the exact values, which is the
+   attacker's best case: rounding only widens what can be inferred.
 """
 
 import math
 from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import version
+
+import numpy as np
+from scipy.optimize import linprog  # type: ignore[import-untyped]
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
@@ -48,10 +61,17 @@ TOTAL = "total"
 
 REASONS = {
     PRIMARY: "fewer than the threshold",
-    SECONDARY: "could otherwise be recomputed from published totals",
+    SECONDARY: "could otherwise be narrowed down from published values and totals",
     ATTRIBUTE: "every member of the group falls in one category",
     LINKED: "the same total is suppressed in another table",
 }
+
+#: Slack when reading whole numbers off a floating-point solution.
+_TOLERANCE = 1e-6
+
+
+class DisclosureError(RuntimeError):
+    """The tables are inconsistent or the protection could not be established."""
 
 
 @dataclass
@@ -98,6 +118,8 @@ class ProtectedTable:
     values: list[list[int]]
     reasons: list[list[str | None]]
     flags: list[dict] = field(default_factory=list)
+    #: (i, j) of a suppressed entry → what an attacker can infer: (min, max), max None if unbounded.
+    ranges: dict = field(default_factory=dict)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -130,190 +152,284 @@ class ProtectedTable:
         return row, column
 
 
-def _suppress(table: ProtectedTable, i: int, j: int, reason: str) -> bool:
-    if table.reasons[i][j] is None:
-        table.reasons[i][j] = reason
-        return True
-    return False
+@dataclass
+class Audit:
+    """What the attacker's linear programs found after protection (for the manifest)."""
+
+    threshold: int
+    solver: str
+    solver_version: str
+    passed: bool
+    linear_programs: int
+    #: One row per distinct suppressed entry: where it is printed, its reason and range.
+    entries: list[dict]
 
 
-def _pick(table: ProtectedTable, candidates) -> tuple[int, int] | None:
-    """The classic choice: the smallest positive interior entry, then totals, then zeros."""
-    open_entries = [(i, j) for i, j in candidates if not table.suppressed(i, j)]
+@dataclass
+class Release:
+    """The protected tables of one release and the audit of them together."""
 
-    def rank(entry):
-        i, j = entry
-        value = table.values[i][j]
-        return (value == 0, table.is_total(i, j), value, i, j)
-
-    return min(open_entries, key=rank) if open_entries else None
+    tables: list[ProtectedTable]
+    audit: Audit | None
 
 
-def _bridges(table: ProtectedTable) -> list[tuple[int, int]]:
-    """Suppressed entries that are bridges of the line graph (Tarjan, iterative)."""
-    rows, columns = table.shape
-    adjacency: dict = {}
-    for i in range(rows):
-        for j in range(columns):
-            if table.suppressed(i, j):
-                adjacency.setdefault(("r", i), []).append((("c", j), (i, j)))
-                adjacency.setdefault(("c", j), []).append((("r", i), (i, j)))
-    order: dict = {}
-    low: dict = {}
-    found = []
-    counter = 0
-    for root in adjacency:
-        if root in order:
-            continue
-        order[root] = low[root] = counter
-        counter += 1
-        stack = [(root, None, iter(adjacency[root]))]
-        while stack:
-            vertex, via, neighbours = stack[-1]
-            advanced = False
-            for neighbour, edge in neighbours:
-                if edge == via:
-                    continue
-                if neighbour not in order:
-                    order[neighbour] = low[neighbour] = counter
-                    counter += 1
-                    stack.append((neighbour, edge, iter(adjacency[neighbour])))
-                    advanced = True
-                    break
-                low[vertex] = min(low[vertex], order[neighbour])
-            if advanced:
-                continue
-            stack.pop()
-            if stack:
-                parent = stack[-1][0]
-                low[parent] = min(low[parent], low[vertex])
-                if low[vertex] > order[parent]:
-                    found.append(via)
-    return found
+@cache
+def solver_description() -> tuple[str, str]:
+    """The linear-programming solver the audit uses: (name, version)."""
+    highs = "unknown"
+    try:
+        from scipy.optimize._highspy import _core  # type: ignore[import-untyped]
+
+        highs = (
+            f"{_core.HIGHS_VERSION_MAJOR}.{_core.HIGHS_VERSION_MINOR}.{_core.HIGHS_VERSION_PATCH}"
+        )
+    except (ImportError, AttributeError):  # a private module: report what can be known
+        pass
+    return (
+        "HiGHS through scipy.optimize.linprog (method='highs')",
+        f"scipy {version('scipy')}, HiGHS {highs}",
+    )
 
 
-def _side(table: ProtectedTable, start, removed: tuple[int, int]) -> set:
-    """Line vertices reachable from ``start`` over suppressed entries other than ``removed``."""
-    rows, columns = table.shape
-    seen = {start}
-    todo = [start]
-    while todo:
-        kind, index = todo.pop()
-        if kind == "r":
-            neighbours = [(("c", j), (index, j)) for j in range(columns)]
-        else:
-            neighbours = [(("r", i), (i, index)) for i in range(rows)]
-        for vertex, (i, j) in neighbours:
-            if (i, j) != removed and table.suppressed(i, j) and vertex not in seen:
-                seen.add(vertex)
-                todo.append(vertex)
-    return seen
+class _System:
+    """The linked tables of a release as equations over their distinct entries.
 
-
-def _break_bridge(table: ProtectedTable, bridge: tuple[int, int]) -> bool:
-    i, j = bridge
-    rows, columns = table.shape
-    column_side = _side(table, ("c", j), bridge)
-    row_side = _side(table, ("r", i), bridge)
-    # Best: an entry in the bridge's row whose column is already on the other side
-    # (or in its column whose row is), which closes a cycle through the bridge.
-    closing = [(i, other) for other in range(columns) if ("c", other) in column_side]
-    closing += [(other, j) for other in range(rows) if ("r", other) in row_side]
-    choice = _pick(table, [entry for entry in closing if entry != bridge])
-    if choice is None:
-        choice = _pick(table, [(i, other) for other in range(columns) if other != j])
-    if choice is None:
-        return False
-    return _suppress(table, *choice, SECONDARY)
-
-
-def _arcs(table: ProtectedTable) -> dict:
-    """Directed moves between lines over suppressed entries.
-
-    Going round a cycle of suppressed entries adds one to every other entry of
-    the augmented table (where totals carry a minus sign) and takes one from
-    the rest. Traversing an entry from its row to its column raises an interior
-    cell or the grand total and lowers a row or column total; a zero entry can
-    only be raised, so it is traversed in that direction only.
+    An entry is an interior cell of one table or a total identified by
+    ``CountTable.marginal`` (one entry however many tables print it). Every
+    line of every augmented table gives ``sum(interior) − total = 0``.
     """
-    rows, columns = table.shape
-    arcs: dict = {}
-    for i in range(rows):
-        for j in range(columns):
+
+    def __init__(self, tables: list[ProtectedTable], threshold: int):
+        self.tables = tables
+        self.threshold = threshold
+        self.places: list[list[tuple[ProtectedTable, int, int]]] = []
+        self.entry_of: dict = {}
+        values: list[int] = []
+        index: dict = {}
+        for position, table in enumerate(tables):
+            rows, columns = table.shape
+            for i in range(rows):
+                for j in range(columns):
+                    marginal = table.table.marginal(i, j)
+                    identity = ("total", marginal) if marginal else ("cell", position, i, j)
+                    value = table.values[i][j]
+                    if identity not in index:
+                        index[identity] = len(values)
+                        values.append(value)
+                        self.places.append([])
+                    entry = index[identity]
+                    if values[entry] != value:
+                        raise DisclosureError(
+                            f"Tables share the total {marginal} but give it different "
+                            f"values ({values[entry]} and {value}); they cannot be linked."
+                        )
+                    self.places[entry].append((table, i, j))
+                    self.entry_of[(id(table), i, j)] = entry
+        self.values = np.array(values, dtype=float)
+        equations: dict = {}
+        for table in tables:
+            for line in table.lines():
+                coefficients: dict = {}
+                for i, j in line:
+                    sign = -1 if (i, j) == line[-1] else 1
+                    entry = self.entry_of[(id(table), i, j)]
+                    coefficients[entry] = coefficients.get(entry, 0) + sign
+                key = tuple(sorted((e, c) for e, c in coefficients.items() if c))
+                if key:
+                    equations.setdefault(key, None)
+        self.matrix = np.zeros((len(equations), len(values)))
+        self.equations_of: list[list[int]] = [[] for _ in values]
+        for row, key in enumerate(equations):
+            for entry, coefficient in key:
+                self.matrix[row, entry] = coefficient
+                self.equations_of[entry].append(row)
+        # What withholding an entry costs the reader: one per place it is printed
+        # plus the people it counts there (so few cells, and small ones).
+        self.weights = np.array(
+            [len(places) * (1 + value) for places, value in zip(self.places, values, strict=True)]
+        )
+        self.suppressed = np.array(
+            [any(table.suppressed(i, j) for table, i, j in places) for places in self.places]
+        )
+        for entry in np.flatnonzero(self.suppressed):
+            for table, i, j in self.places[entry]:
+                if not table.suppressed(i, j):
+                    table.reasons[i][j] = LINKED
+        self.kind: list[str | None] = []
+        for entry, places in enumerate(self.places):
+            value = values[entry]
+            if 0 < value < threshold:
+                self.kind.append(PRIMARY)
+            elif any(table.reasons[i][j] == ATTRIBUTE for table, i, j in places):
+                self.kind.append(ATTRIBUTE)
+            else:
+                self.kind.append(None)
+        self.groups = self._components(np.ones(len(values), dtype=bool))
+        self.linear_programs = 0
+        # The attacker's problem per component of suppressed entries, and the bounds
+        # found so far; both only change where a new suppression touches them.
+        self._attack: dict | None = None
+        self._problems: dict = {}
+        self._extremes: dict = {}
+
+    def _components(self, members) -> dict[int, tuple[list[int], list[int]]]:
+        """Entries (among ``members``) joined by equations: entry → (entries, equation rows)."""
+        parent = list(range(len(self.values)))
+
+        def find(entry):
+            while parent[entry] != entry:
+                parent[entry] = parent[parent[entry]]
+                entry = parent[entry]
+            return entry
+
+        for row in range(self.matrix.shape[0]):
+            joined = [e for e in np.flatnonzero(self.matrix[row]) if members[e]]
+            for other in joined[1:]:
+                parent[find(other)] = find(joined[0])
+        grouped: dict = {}
+        for entry in np.flatnonzero(members):
+            grouped.setdefault(find(entry), []).append(int(entry))
+        result = {}
+        for entries in grouped.values():
+            rows = sorted({row for entry in entries for row in self.equations_of[entry]})
+            for entry in entries:
+                result[entry] = (entries, rows)
+        return result
+
+    def _solve(self, cost, a_eq, b_eq, bounds):
+        self.linear_programs += 1
+        return linprog(cost, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+
+    def suppress(self, entry: int, reason: str) -> None:
+        # Only the bounds of components that share an equation with the entry change.
+        components = self._attack_components()
+        for row in self.equations_of[entry]:
+            for other in np.flatnonzero(self.matrix[row]):
+                if self.suppressed[other]:
+                    for member in components[other][0]:
+                        self._extremes.pop((member, True), None)
+                        self._extremes.pop((member, False), None)
+        self.suppressed[entry] = True
+        self.forget(bounds=False)
+        for table, i, j in self.places[entry]:
             if not table.suppressed(i, j):
-                continue
-            raises = ("r", i), ("c", j)
-            if table.is_total(i, j) and (i, j) != (rows - 1, columns - 1):
-                raises = ("c", j), ("r", i)
-            arcs.setdefault(raises[0], []).append((raises[1], (i, j)))
-            if table.values[i][j] > 0:
-                arcs.setdefault(raises[1], []).append((raises[0], (i, j)))
-    return arcs
+                table.reasons[i][j] = reason
 
+    def forget(self, *, bounds: bool = True) -> None:
+        """Drop the attacker's problems (and the bounds found so far: solved afresh)."""
+        self._attack = None
+        self._problems.clear()
+        if bounds:
+            self._extremes.clear()
 
-def _reaches(arcs: dict, start, goal, avoiding: tuple[int, int]) -> bool:
-    seen = {start}
-    todo = [start]
-    while todo:
-        vertex = todo.pop()
-        if vertex == goal:
-            return True
-        for neighbour, entry in arcs.get(vertex, ()):
-            if entry != avoiding and neighbour not in seen:
-                seen.add(neighbour)
-                todo.append(neighbour)
-    return False
+    def _attack_components(self) -> dict[int, tuple[list[int], list[int]]]:
+        if self._attack is None:
+            self._attack = self._components(self.suppressed)
+        return self._attack
 
+    def _attack_problem(self, entry: int):
+        """The attacker's equations over the entry's component: (A, b) and its column."""
+        entries, rows = self._attack_components()[entry]
+        if entries[0] not in self._problems:
+            published = np.flatnonzero(~self.suppressed)
+            block = self.matrix[rows]
+            self._problems[entries[0]] = (
+                block[:, entries],
+                -block[:, published] @ self.values[published],
+            )
+        return self._problems[entries[0]], entries.index(entry)
 
-def _movable(table: ProtectedTable, arcs: dict, i: int, j: int) -> bool:
-    """Whether the entry lies on a cycle that can raise or lower it by one."""
-    rows, columns = table.shape
-    row, column = ("r", i), ("c", j)
-    if table.is_total(i, j) and (i, j) != (rows - 1, columns - 1):
-        row, column = column, row
-    # Raised: entered from its row side, back from the column side to the row side.
-    if _reaches(arcs, column, row, (i, j)):
-        return True
-    return table.values[i][j] > 0 and _reaches(arcs, row, column, (i, j))
+    def _optimum(self, entry: int, *, highest: bool) -> float | None:
+        """The attacker's linear program for the entry (None: unbounded above)."""
+        (a_eq, b_eq), position = self._attack_problem(entry)
+        cost = np.zeros(a_eq.shape[1])
+        cost[position] = -1 if highest else 1
+        found = self._solve(cost, a_eq, b_eq, (0, None))
+        if found.status == 0:
+            return float(found.x[position])
+        if highest and found.status in (3, 4):
+            # Unbounded (HiGHS may only say "unbounded or infeasible"; the
+            # smallest value exists exactly when the problem is feasible).
+            self.lowest(entry)
+            return None
+        raise DisclosureError("The published values contradict each other.")
 
+    def lowest(self, entry: int) -> int:
+        """The attacker's smallest value for the entry (whole numbers)."""
+        if (entry, False) not in self._extremes:
+            value = self._optimum(entry, highest=False)
+            if value is None:  # cannot happen: every entry is bounded below by zero
+                raise DisclosureError("The published values contradict each other.")
+            self._extremes[(entry, False)] = math.ceil(value - _TOLERANCE)
+        return self._extremes[(entry, False)]
 
-def _free_stuck_entry(table: ProtectedTable) -> bool:
-    """Suppress more around an entry that no cycle can move (a zero that cannot rise)."""
-    arcs = _arcs(table)
-    rows, columns = table.shape
-    for i in range(rows):
-        for j in range(columns):
-            if not table.suppressed(i, j) or _movable(table, arcs, i, j):
-                continue
-            for line in (table.line("column", j), table.line("row", i)):
-                choice = _pick(table, [e for e in line if table.values[e[0]][e[1]] > 0])
-                if choice is not None:
-                    return _suppress(table, *choice, SECONDARY)
-            # Nothing positive left around it: its row and column totals and the
-            # grand total close a cycle that raises all four.
-            changed = False
-            for entry in ((i, columns - 1), (rows - 1, j), (rows - 1, columns - 1)):
-                changed |= _suppress(table, *entry, SECONDARY)
-            if changed:
-                return True
-    return False
+    def highest(self, entry: int) -> int | None:
+        """The attacker's largest value for the entry (whole numbers); None: no bound."""
+        if (entry, True) not in self._extremes:
+            value = self._optimum(entry, highest=True)
+            bound = None if value is None else math.floor(value + _TOLERANCE)
+            self._extremes[(entry, True)] = bound
+        return self._extremes[(entry, True)]
 
+    def range_of(self, entry: int) -> tuple[int, int | None]:
+        """Smallest and largest value the attacker's linear programs allow (None: no bound)."""
+        return self.lowest(entry), self.highest(entry)
 
-def _propagate_links(tables: list[ProtectedTable]) -> bool:
-    occurrences: dict = {}
-    for table in tables:
-        rows, columns = table.shape
-        for i in range(rows):
-            for j in range(columns):
-                key = table.table.marginal(i, j)
-                if key is not None:
-                    occurrences.setdefault(key, []).append((table, i, j))
-    changed = False
-    for places in occurrences.values():
-        if any(table.suppressed(i, j) for table, i, j in places):
-            for table, i, j in places:
-                changed |= _suppress(table, i, j, LINKED)
-    return changed
+    def shortfall(self, entry: int, low: int, high: int | None) -> tuple[str, int] | None:
+        """The bound a witness must reach for the entry's range to be wide enough, if any."""
+        if high is None:
+            return None
+        threshold = self.threshold
+        if self.kind[entry] == PRIMARY:
+            if high < threshold:
+                return ("at_least", threshold)
+            if high - low < threshold - 1:
+                return ("at_most", high - (threshold - 1))
+        elif self.kind[entry] == ATTRIBUTE and high == low:
+            value = int(self.values[entry])
+            return ("at_least", 1) if value == 0 else ("at_most", value - 1)
+        return None
+
+    def witness(self, entry: int, bound: tuple[str, int]) -> list[int]:
+        """Published entries to suppress so that the entry can reach ``bound``.
+
+        Minimum-cost deviation: suppressed entries move freely, a published
+        entry moves up or down (never below zero) at its weight per unit.
+        """
+        entries, rows = self.groups[entry]
+        hidden = [e for e in entries if self.suppressed[e]]
+        shown = [e for e in entries if not self.suppressed[e]]
+        block = self.matrix[rows]
+        moved = block[:, shown]
+        a_eq = np.hstack([block[:, hidden], moved, -moved])
+        b_eq = -moved @ self.values[shown]
+        cost = np.concatenate([np.zeros(len(hidden)), self.weights[shown], self.weights[shown]])
+        bounds: list[tuple[float, float | None]] = [(0.0, None)] * (len(hidden) + len(shown))
+        bounds += [(0.0, float(self.values[e])) for e in shown]
+        direction, value = bound
+        position = hidden.index(entry)
+        bounds[position] = (value, None) if direction == "at_least" else (0.0, float(value))
+        result = self._solve(cost, a_eq, b_eq, bounds)
+        if result.status != 0:
+            raise DisclosureError("No table agrees with the published values.")
+        up, down = np.split(result.x[len(hidden) :], 2)
+        return [shown[k] for k in np.flatnonzero(up + down > _TOLERANCE)]
+
+    def satisfy(self, entry: int) -> None:
+        """Suppress what the entry's protection levels need."""
+        while True:
+            high = self.highest(entry)
+            if self.kind[entry] == PRIMARY and high is not None and high < self.threshold:
+                bound: tuple[str, int] | None = ("at_least", self.threshold)
+            else:
+                bound = self.shortfall(entry, self.lowest(entry), high)
+            if bound is None:
+                return
+            extra = self.witness(entry, bound)
+            if not extra:
+                raise DisclosureError("The protection could not be established.")
+            for other in extra:
+                self.suppress(other, SECONDARY)
 
 
 def _attribute(table: ProtectedTable) -> None:
@@ -332,18 +448,29 @@ def _attribute(table: ProtectedTable) -> None:
             if len(positive) == 1:
                 code = table.code(*entries[0])[0 if axis == "row" else 1]
                 table.flags.append({axis: code, "reason": ATTRIBUTE})
-                for entry in entries:
-                    _suppress(table, *entry, ATTRIBUTE)
+                for i, j in entries:
+                    if table.reasons[i][j] is None:
+                        table.reasons[i][j] = ATTRIBUTE
 
 
-def protect(tables: list[CountTable], *, threshold: int) -> list[ProtectedTable]:
-    """Suppress what must not be published (see the module docstring)."""
+def _sensitive_order(system: _System) -> list[int]:
+    """Primary entries first, the smallest counts first, then attribute entries (stable)."""
+    sensitive = [e for e, kind in enumerate(system.kind) if kind is not None]
+    return sorted(sensitive, key=lambda e: (system.kind[e] != PRIMARY, system.values[e], e))
+
+
+def protect_release(tables: list[CountTable], *, threshold: int, audit: bool = True) -> Release:
+    """Suppress what must not be published, then audit the release (see the module docstring).
+
+    ``audit=False`` skips the final range computation of every suppressed
+    entry (the protection itself is the same; the benchmark compares the two).
+    """
     if threshold < 1:
         raise ValueError("the threshold must be at least 1")
     protected = []
     for table in tables:
         values = table.augmented()
-        reasons = [[None] * len(row) for row in values]
+        reasons: list[list[str | None]] = [[None] * len(row) for row in values]
         result = ProtectedTable(table=table, values=values, reasons=reasons)
         for i, row in enumerate(values):
             for j, value in enumerate(row):
@@ -351,29 +478,115 @@ def protect(tables: list[CountTable], *, threshold: int) -> list[ProtectedTable]
                     reasons[i][j] = PRIMARY
         _attribute(result)
         protected.append(result)
-    changed = True
-    while changed:
-        changed = _propagate_links(protected)
-        for table in protected:
-            for line in table.lines():
-                if sum(table.suppressed(i, j) for i, j in line) == 1:
-                    choice = _pick(table, line)
-                    if choice is not None:
-                        changed |= _suppress(table, *choice, SECONDARY)
-        if changed:
-            continue
-        for table in protected:
-            for bridge in _bridges(table):
-                if _break_bridge(table, bridge):
-                    changed = True
-                    break
-        if changed:
-            continue
-        for table in protected:
-            if _free_stuck_entry(table):
-                changed = True
-                break
-    return protected
+    system = _System(protected, threshold)
+    for entry in _sensitive_order(system):
+        system.satisfy(entry)
+    if not audit:
+        return Release(tables=protected, audit=None)
+    ranges: dict = {}
+    while True:
+        # From scratch: the audit does not trust the bounds kept while protecting.
+        system.forget()
+        ranges = {int(e): system.range_of(int(e)) for e in np.flatnonzero(system.suppressed)}
+        short = [e for e, (low, high) in ranges.items() if system.shortfall(e, low, high)]
+        if not short:
+            break
+        for entry in short:
+            system.satisfy(entry)
+    rows = []
+    for entry, (low, high) in sorted(ranges.items()):
+        for table, i, j in system.places[entry]:
+            table.ranges[(i, j)] = (low, high)
+        table, i, j = system.places[entry][0]
+        row, column = table.code(i, j)
+        rows.append(
+            {
+                "tables": [place[0].table.key for place in system.places[entry]],
+                "row": row,
+                "column": column,
+                "reason": table.reasons[i][j],
+                "range": [low, high],
+            }
+        )
+    solver, solver_version = solver_description()
+    return Release(
+        tables=protected,
+        audit=Audit(
+            threshold=threshold,
+            solver=solver,
+            solver_version=solver_version,
+            passed=True,
+            linear_programs=system.linear_programs,
+            entries=rows,
+        ),
+    )
+
+
+def protect(tables: list[CountTable], *, threshold: int) -> list[ProtectedTable]:
+    """The protected tables of ``protect_release`` (audited)."""
+    return protect_release(tables, threshold=threshold).tables
+
+
+def release_summary(release: Release) -> dict:
+    """How much the protection withheld and what the audit found (for the manifest).
+
+    Cells are the printed places of the count tables (interior and totals); the
+    population share is the people in suppressed interior cells over the
+    tables' grand totals.
+    """
+    tables: list[dict] = []
+    cells = suppressed = population = hidden = 0
+    for result in release.tables:
+        rows, columns = result.shape
+        places = [(i, j) for i in range(rows) for j in range(columns)]
+        withheld = [(i, j) for i, j in places if result.suppressed(i, j)]
+        people = sum(result.values[i][j] for i, j in withheld if not result.is_total(i, j))
+        counted = result.values[-1][-1]
+        tables.append(
+            {
+                "table": result.table.key,
+                "cells": len(places),
+                "suppressed_cells": len(withheld),
+                "population": counted,
+                "in_suppressed_cells": people,
+                "population_share": _share(people, counted),
+            }
+        )
+        cells += len(places)
+        suppressed += len(withheld)
+        population += counted
+        hidden += people
+    summary = {
+        "requirement": (
+            "every primary count (1..threshold-1, totals included): the range an attacker "
+            "can derive by linear programming from everything published in this release "
+            "has max >= threshold and max - min >= threshold - 1; no attribute-suppressed "
+            "count is pinned to one value"
+        ),
+        "cells": cells,
+        "suppressed_cells": suppressed,
+        "suppressed_cell_share": _share(suppressed, cells),
+        "population": population,
+        "in_suppressed_cells": hidden,
+        "population_share": _share(hidden, population),
+        "tables": tables,
+    }
+    audit = release.audit
+    if audit is not None:
+        summary.update(
+            {
+                "passed": audit.passed,
+                "solver": audit.solver,
+                "solver_version": audit.solver_version,
+                "linear_programs": audit.linear_programs,
+                "ranges_from": "exact counts, before any rounding (the attacker's best case)",
+            }
+        )
+    return summary
+
+
+def _share(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
 
 
 def round_to_base(value: int, *, base: int = 5, threshold: int = 0) -> int:
@@ -398,15 +611,17 @@ def suppressed_cells(table: ProtectedTable) -> list[dict]:
     cells = []
     for i in range(rows):
         for j in range(columns):
-            if table.suppressed(i, j):
+            reason = table.reasons[i][j]
+            if reason is not None:
                 row, column = table.code(i, j)
-                cells.append(
-                    {
-                        "table": table.table.key,
-                        "row": row,
-                        "column": column,
-                        "reason": table.reasons[i][j],
-                        "explanation": REASONS[table.reasons[i][j]],
-                    }
-                )
+                cell: dict[str, object] = {
+                    "table": table.table.key,
+                    "row": row,
+                    "column": column,
+                    "reason": reason,
+                    "explanation": REASONS[reason],
+                }
+                if (i, j) in table.ranges:
+                    cell["protected_range"] = list(table.ranges[(i, j)])
+                cells.append(cell)
     return cells

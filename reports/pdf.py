@@ -11,8 +11,10 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdf_canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import KeepTogether
+
+from audit.pdf import text_paragraph
 
 from .charts import report_charts
 from .exports import SheetTable
@@ -60,8 +62,8 @@ def _cell(value) -> str:
 
 def _table(sheet: SheetTable, styles) -> list:
     small = styles["BodyText"].clone("small", fontSize=7, leading=8)
-    data = [[Paragraph(str(value), small) for value in sheet.header]]
-    data += [[Paragraph(_cell(value), small) for value in row] for row in sheet.rows]
+    data = [[text_paragraph(value, small) for value in sheet.header]]
+    data += [[text_paragraph(_cell(value), small) for value in row] for row in sheet.rows]
     first = 60 * mm
     rest = (PAGE[0] - 30 * mm - first) / max(len(sheet.header) - 1, 1)
     table = Table(data, colWidths=[first] + [rest] * (len(sheet.header) - 1), repeatRows=1)
@@ -74,7 +76,7 @@ def _table(sheet: SheetTable, styles) -> list:
             ]
         )
     )
-    return [Paragraph(sheet.title, styles["Heading2"]), table, Spacer(1, 6 * mm)]
+    return [text_paragraph(sheet.title, styles["Heading2"]), table, Spacer(1, 6 * mm)]
 
 
 def _chart(title: str, bars, styles) -> KeepTogether:
@@ -90,7 +92,7 @@ def _chart(title: str, bars, styles) -> KeepTogether:
     chart.valueAxis.valueMin = 0
     chart.bars[0].fillColor = colors.HexColor("#2f6f8f")
     drawing.add(chart)
-    return KeepTogether([Paragraph(title, styles["Heading2"]), drawing, Spacer(1, 4 * mm)])
+    return KeepTogether([text_paragraph(title, styles["Heading2"]), drawing, Spacer(1, 4 * mm)])
 
 
 def report_pdf(report: dict) -> bytes:
@@ -112,9 +114,11 @@ def report_pdf(report: dict) -> bytes:
         author="Stegvis",
     )
     story = [
-        Paragraph(_("Outcome report"), styles["Title"]),
-        Paragraph(_("Period: %(period)s") % {"period": report["period_label"]}, styles["Normal"]),
-        Paragraph(_("Enterprises: %(scope)s") % {"scope": scope}, styles["Normal"]),
+        text_paragraph(_("Outcome report"), styles["Title"]),
+        text_paragraph(
+            _("Period: %(period)s") % {"period": report["period_label"]}, styles["Normal"]
+        ),
+        text_paragraph(_("Enterprises: %(scope)s") % {"scope": scope}, styles["Normal"]),
         Spacer(1, 6 * mm),
     ]
     titles = {

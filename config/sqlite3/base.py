@@ -18,9 +18,13 @@ callback was half of the report's SQL (docs/performance.md). SQLite stores a
 date as ISO text (``YYYY-MM-DD``), so these parts are fixed substrings. Other
 parts (week, quarter, …) and every date-time part (which depends on the time
 zone) keep Django's functions.
+
+A database file it creates (var/db.sqlite3 in development) is readable by its
+owner only.
 """
 
 import logging
+import os
 
 from django.db.backends.sqlite3 import base, operations
 
@@ -46,9 +50,26 @@ class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
 
     def get_new_connection(self, conn_params):
+        self._create_private_file(conn_params)
         connection = super().get_new_connection(conn_params)
         connection.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
         return connection
+
+    def _create_private_file(self, conn_params) -> None:
+        """Create a new database file readable by its owner only (0600).
+
+        SQLite would create it with the process's umask (usually 0644), so
+        every local user could copy it. Its -wal and -shm files take the mode
+        of the database file.
+        """
+        name = str(conn_params["database"])
+        if self.is_in_memory_db() or name.startswith("file:"):
+            return  # in memory, or a URI (SQLite opens it as it says)
+        try:
+            descriptor = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except (FileExistsError, FileNotFoundError):
+            return  # there already, or no folder for it (SQLite then says so itself)
+        os.close(descriptor)
 
     def _close(self):
         if self.connection is not None and not self.is_in_memory_db():

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.utils import ErrorList
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -19,10 +20,12 @@ from placements.selectors import (
     GridRow,
     agency_choices,
     case_officer_choices,
+    hours_display,
     supervisor_choices,
     unit_choices,
+    weekdays_display,
 )
-from placements.services import AttendanceEntry
+from placements.services import AttendanceClearReason, AttendanceEntry, attendance_error_key
 
 WEEKDAY_CHOICES = [
     ("1", _("Monday")),
@@ -213,35 +216,62 @@ class GridCellInputs:
     cell: GridCell
     key: str
     day: str  # ISO date, for the data attributes the grid's shortcuts select on
-    day_label: str
-    hours: GridInput | None
+    day_label: str  # "måndag 2 mars", for labels read out with each input
+    hours: GridInput | None  # None: the day takes no hours (cell.closed says why)
     reason: GridInput | None
     reason_options: str = ""
+    clear: GridInput | None = None  # a recorded day: "clear the day" checkbox
+    recorded: str = ""  # a recorded day that takes no hours: its hours or reason, as text
+    planned: str = ""  # the cell's planned hours as text ("" when none)
 
 
 @dataclass(frozen=True)
 class GridFormRow:
     row: GridRow
     name: str  # the participant's name when lists show names, else ""
-    error: str | None
-    step: str
-    planned: str  # the daily hours the shortcuts fill in, unlocalised
+    errors: list[str]
+    planned: str  # the daily hours the shortcuts fill in, as the language writes them
+    scope: str  # "20 h/week, Mon–Fri"
+    planned_total: str
+    attended_total: str
     cells: list[GridCellInputs]
 
 
+@dataclass(frozen=True)
+class GridDay:
+    """A column of the grid: its heading, its day-picker entry and its totals."""
+
+    index: int
+    day: date
+    iso: str
+    label: str  # "måndag 2 mars"
+    fillable: bool  # some scheduled day in this column takes hours: "All present" is offered
+    planned_total: str
+    attended_total: str
+
+
 class AttendanceWeekForm(forms.Form):
-    """The unit-week grid: one hours field and one absence-reason field per open cell.
+    """The unit-week grid: one hours field and one absence-reason field per open cell,
+    one "clear the day" box per recorded day, and one reason for clearing.
 
-    Field names are ``h-<placement>-<iso date>`` and ``r-<placement>-<iso date>``;
-    only the cells of the placements the selector returned exist, so a posted
-    placement the user may not record for is ignored, never written.
+    Field names are ``h-<placement>-<iso date>``, ``r-<placement>-<iso date>`` and
+    ``c-<placement>-<iso date>``; only the cells of the placements the selector
+    returned exist, so a posted placement the user may not record for is ignored,
+    never written. A cell is open when the selector says so (inside the placement,
+    not ahead of today, not paused); the service applies the same rules.
 
-    The fields only parse and check. The grid template renders the inputs itself
-    from ``grid_rows()``: a widget per cell rendered through Django's form
+    The fields only parse and check input. The grid template renders the inputs
+    itself from ``grid_rows()``: a widget per cell rendered through Django's form
     templates made a 16-person week cost ~100 ms (docs/performance.md).
     """
 
     HOURS_ERROR = _("Enter hours between 0 and 24, in steps of at most two decimals.")
+
+    clear_reason = forms.ChoiceField(
+        label=_("Why are the ticked days cleared?"),
+        required=False,
+        choices=[("", _("Choose a reason")), *AttendanceClearReason.choices],
+    )
 
     def __init__(self, *args, week: AttendanceWeek, **kwargs):
         super().__init__(*args, **kwargs)
@@ -251,7 +281,7 @@ class AttendanceWeekForm(forms.Form):
         # Fields hold no per-cell state here (the recorded values are the form's
         # initial data, the inputs are rendered by the template), so one field of
         # each kind serves every cell instead of 2 × 7 field and widget objects
-        # per person.
+        # per person. The hours are localised: "4,5" in Swedish ("4.5" is read too).
         hours_field = forms.DecimalField(
             label=_("Hours"),
             required=False,
@@ -259,21 +289,35 @@ class AttendanceWeekForm(forms.Form):
             max_value=Decimal("24"),
             max_digits=4,
             decimal_places=2,
+            localize=True,
             error_messages={"invalid": self.HOURS_ERROR},
         )
         reason_field = forms.ChoiceField(
             label=_("Absence"), required=False, choices=self.reason_choices()
         )
+        clear_field = forms.BooleanField(label=_("Clear the day"), required=False)
+        # Service error key (attendance_error_key) → the field that shows it.
+        self.error_fields: dict[str, str] = {}
         for row in week.rows:
             for cell in row.cells:
+                key = self.cell_key(row.placement.pk, cell.day)
+                service_key = attendance_error_key(row.placement.pk, cell.day)
+                if cell.attendance is not None:
+                    self.fields[f"c-{key}"] = clear_field
+                    self.error_fields[service_key] = f"c-{key}"
                 if not cell.open:
                     continue
-                key = self.cell_key(row.placement.pk, cell.day)
                 self.fields[f"h-{key}"] = hours_field
                 self.fields[f"r-{key}"] = reason_field
+                self.error_fields[service_key] = f"h-{key}"
                 if cell.attendance is not None:
                     self.initial.setdefault(f"h-{key}", cell.attendance.attended_hours)
                     self.initial.setdefault(f"r-{key}", cell.attendance.absence_reason)
+
+    @property
+    def can_clear(self) -> bool:
+        """Some day of the week is recorded, so a "clear the day" box is shown."""
+        return any(name.startswith("c-") for name in self.fields)
 
     @staticmethod
     def reason_choices() -> list[tuple[str, str]]:
@@ -285,6 +329,8 @@ class AttendanceWeekForm(forms.Form):
             value = self.data.get(name)
         else:
             value = self.initial.get(name)
+            if isinstance(value, Decimal):
+                value = hours_display(value)
         return GridInput(
             name=name,
             id=self.auto_id % name if self.auto_id else name,
@@ -295,6 +341,7 @@ class AttendanceWeekForm(forms.Form):
     def grid_rows(self, *, show_names: bool) -> list[GridFormRow]:
         """Everything the grid template shows per row and cell, computed once per request."""
         choices = [(code, str(label)) for code, label in self.reason_choices()]
+        reason_labels = dict(choices)
         options: dict[str, str] = {}
 
         def options_html(selected: str | None) -> str:
@@ -318,8 +365,31 @@ class AttendanceWeekForm(forms.Form):
             for cell in row.cells:
                 key = self.cell_key(row.placement.pk, cell.day)
                 iso_day, day_label = days[cell.day]
+                attendance = cell.attendance
+                clear = self._input(f"c-{key}") if attendance is not None else None
+                planned = hours_display(cell.planned) if cell.planned else ""
                 if not cell.open:
-                    cells.append(GridCellInputs(cell, key, iso_day, day_label, None, None))
+                    recorded = ""
+                    if attendance is not None:
+                        recorded = (
+                            reason_labels.get(attendance.absence_reason, "")
+                            if attendance.absence_reason
+                            else _("%(hours)s h")
+                            % {"hours": hours_display(attendance.attended_hours)}
+                        )
+                    cells.append(
+                        GridCellInputs(
+                            cell,
+                            key,
+                            iso_day,
+                            day_label,
+                            None,
+                            None,
+                            clear=clear,
+                            recorded=recorded,
+                            planned=planned,
+                        )
+                    )
                     continue
                 reason = self._input(f"r-{key}")
                 cells.append(
@@ -331,19 +401,62 @@ class AttendanceWeekForm(forms.Form):
                         hours=self._input(f"h-{key}"),
                         reason=reason,
                         reason_options=options_html(reason.value),
+                        clear=clear,
+                        planned=planned,
                     )
                 )
+            placement = row.placement
             rows.append(
                 GridFormRow(
                     row=row,
-                    name=row.placement.participant.full_name if show_names else "",
-                    error=self.row_errors.get(row.placement.pk),
-                    step="0.25" if row.fill_hours % Decimal("0.25") == 0 else "0.01",
-                    planned=str(row.fill_hours),
+                    name=placement.participant.full_name if show_names else "",
+                    errors=self.row_errors.get(placement.pk, []),
+                    planned=hours_display(row.fill_hours),
+                    scope=_("%(hours)s h/week, %(days)s")
+                    % {
+                        "hours": hours_display(placement.hours_per_week),
+                        "days": weekdays_display(placement.weekdays),
+                    },
+                    planned_total=hours_display(row.planned_total),
+                    attended_total=hours_display(row.attended_total),
                     cells=cells,
                 )
             )
         return rows
+
+    def grid_days(self) -> list[GridDay]:
+        """The grid's columns, with the day totals as text."""
+        fillable = {
+            index
+            for row in self.week.rows
+            for index, cell in enumerate(row.cells)
+            if cell.open and cell.scheduled
+        }
+        return [
+            GridDay(
+                index=index,
+                day=day,
+                iso=day.isoformat(),
+                label=date_format(day, "l j F"),
+                fillable=index in fillable,
+                planned_total=hours_display(planned),
+                attended_total=hours_display(attended),
+            )
+            for index, (day, planned, attended) in enumerate(self.week.day_totals())
+        ]
+
+    def shown_day(self, requested: str | None = None) -> int:
+        """The column the narrow (one day at a time) layout shows: the one chosen
+        before a refused save, else ``requested`` (the day shown before a save),
+        else today in this week, else Monday."""
+        days = {str(index) for index in range(7)}
+        if self.is_bound and str(self.data.get("show_day", "")) in days:
+            return int(self.data["show_day"])
+        if requested in days:
+            return int(requested)
+        if self.week.days[0] <= self.week.today <= self.week.days[-1]:
+            return self.week.days.index(self.week.today)
+        return 0
 
     @staticmethod
     def cell_key(placement_id, day: date) -> str:
@@ -351,39 +464,56 @@ class AttendanceWeekForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        any_cleared = False
         for row in self.week.rows:
-            total = Decimal(0)
             for cell in row.cells:
-                if not cell.open:
-                    continue
                 key = self.cell_key(row.placement.pk, cell.day)
-                hours, reason = cleaned.get(f"h-{key}"), cleaned.get(f"r-{key}", "")
-                if f"h-{key}" in self.errors:
+                cleared = cell.attendance is not None and cleaned.get(f"c-{key}", False)
+                any_cleared = any_cleared or cleared
+                if not cell.open or cleared or f"h-{key}" in self.errors:
                     continue
+                hours, reason = cleaned.get(f"h-{key}"), cleaned.get(f"r-{key}", "")
                 if hours == 0 and not reason:
                     self.add_error(f"r-{key}", _("Choose why the day was not attended."))
                 if hours is None and cell.attendance is not None and not reason:
                     self.add_error(
-                        f"h-{key}", _("A recorded day cannot be emptied: enter 0 and a reason.")
+                        f"h-{key}",
+                        _("A recorded day is removed with “Clear the day” and a reason."),
                     )
-                total += hours or Decimal(0)
-            if total > row.placement.hours_per_week:
-                message = _(
-                    "%(hours)s hours this week is more than the placement's scope of "
-                    "%(scope)s hours."
-                ) % {"hours": total, "scope": row.placement.hours_per_week}
-                self.row_errors[row.placement.pk] = message
-                self.add_error(None, message)
+        if any_cleared and not cleaned.get("clear_reason"):
+            self.add_error("clear_reason", _("Choose why the days are cleared."))
         return cleaned
 
+    def add_service_errors(self, error: ValidationError) -> None:
+        """A refusal of attendance_record_week, each message once, where it belongs:
+        a day's next to its cell, the weekly scope's on its row, the rest on top."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        rows = {attendance_error_key(row.placement.pk): row.placement.pk for row in self.week.rows}
+        for key, messages in error.error_dict.items():
+            if key in rows:
+                self.row_errors.setdefault(rows[key], []).extend(
+                    message for item in messages for message in item.messages
+                )
+            elif key in self.error_fields:
+                self.add_error(self.error_fields[key], messages)
+            elif key in self.fields and key != NON_FIELD_ERRORS:
+                self.add_error(key, messages)
+            else:
+                self.add_error(None, messages)
+
     def entries(self) -> list[AttendanceEntry]:
-        """The cells filled in, as entries for attendance_record_week (notes kept)."""
+        """The open cells filled in and not cleared, as entries for attendance_record_week
+        (notes kept)."""
         entries = []
         for row in self.week.rows:
             for cell in row.cells:
                 if not cell.open:
                     continue
                 key = self.cell_key(row.placement.pk, cell.day)
+                if cell.attendance is not None and self.cleaned_data.get(f"c-{key}"):
+                    continue
                 hours = self.cleaned_data.get(f"h-{key}")
                 reason = self.cleaned_data.get(f"r-{key}", "")
                 if hours is None and not reason:
@@ -398,3 +528,13 @@ class AttendanceWeekForm(forms.Form):
                     )
                 )
         return entries
+
+    def cleared(self) -> list[tuple]:
+        """The recorded days ticked "clear the day": (placement id, day)."""
+        return [
+            (row.placement.pk, cell.day)
+            for row in self.week.rows
+            for cell in row.cells
+            if cell.attendance is not None
+            and self.cleaned_data.get(f"c-{self.cell_key(row.placement.pk, cell.day)}")
+        ]

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from accounts.models import Role
@@ -26,6 +27,7 @@ from placements.sections import PlacementSection
 from placements.selectors import (
     attendance_month_for,
     attendance_week_for,
+    hours_display,
     names_visible_in_lists,
     placement_get_for,
     placement_page_for,
@@ -424,10 +426,13 @@ class AttendanceWeekView(View):
                 "week": week,
                 "form": form,
                 "rows": form.grid_rows(show_names=show_names),
+                "days": form.grid_days(),
+                "shown_day": form.shown_day(request.GET.get("dag")),
                 "show_names": show_names,
                 "previous_week": week.week_start - timedelta(days=7),
                 "next_week": week.week_start + timedelta(days=7),
-                "day_totals": week.day_totals(),
+                "week_planned": hours_display(week.planned_total),
+                "week_attended": hours_display(week.attended_total),
             },
         )
 
@@ -437,18 +442,33 @@ class AttendanceWeekView(View):
     def post(self, request, unit_id, week):
         form = forms.AttendanceWeekForm(request.POST, week=self.week)
         if form.is_valid():
+            cleared = form.cleared()
             try:
                 services.attendance_record_week(
                     unit=self.week.unit,
                     week_start=self.week.week_start,
                     entries=form.entries(),
+                    cleared=cleared,
+                    clear_reason=form.cleaned_data.get("clear_reason", ""),
                     acting_user=request.user,
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                form.add_service_errors(error)
             else:
-                messages.success(request, _("Attendance saved."))
-                return redirect(request.path)
+                if cleared:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "Attendance saved; %(count)s day cleared.",
+                            "Attendance saved; %(count)s days cleared.",
+                            len(cleared),
+                        )
+                        % {"count": len(cleared)},
+                    )
+                else:
+                    messages.success(request, _("Attendance saved."))
+                # The narrow layout shows the same day again after the save.
+                return redirect(f"{request.path}?dag={form.shown_day()}")
         return self.render_grid(request, form)
 
 

@@ -3,7 +3,8 @@ anonymised export (request → background task → status with progress → down
 
 The named report (aggregates, but with small cells) is for managers of the
 enterprises; the anonymised export for analysts and managers. Every file
-download records an access event.
+download records an access event, and every export (the named report's files,
+the anonymised export) needs a recent re-authentication (accounts.reauth).
 """
 
 import re
@@ -13,12 +14,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
-from accounts.reauth import require_recent_auth
+from accounts.reauth import has_recent_auth, require_recent_auth
 from accounts.roles import current_roles
 from audit.events import record_access
 from reports.charts import render as render_chart
@@ -119,8 +121,20 @@ def report(request):
             charts=charts,
             tables=report_tables(data),
             query=request.GET.urlencode(),
+            # Without a recent re-authentication the file links lead to it
+            # first and then back here (the downloads would send there anyway).
+            downloads_ready=has_recent_auth(request),
+            reauth_next=_report_page_url(request),
         )
     return render(request, "desk/reports/report.html", context)
+
+
+def _report_page_url(request) -> str:
+    """The report page with the request's period and enterprises (where a download starts)."""
+    query = request.GET.copy()
+    query.pop("download", None)
+    page = reverse("reports:outcome")
+    return f"{page}?{query.urlencode()}" if query else page
 
 
 def _download(request, fmt: str):
@@ -171,17 +185,25 @@ def _mark_download_ready(request, response) -> None:
         )
 
 
+# The named report's files are exports: password and code again first, then
+# back to the report page, where the file is one click away.
+_require_recent_auth = require_recent_auth(next_url=_report_page_url)
+
+
 @require_GET
+@_require_recent_auth
 def report_pdf_download(request):
     return _download(request, "pdf")
 
 
 @require_GET
+@_require_recent_auth
 def report_csv_download(request):
     return _download(request, "csv")
 
 
 @require_GET
+@_require_recent_auth
 def report_xlsx_download(request):
     return _download(request, "xlsx")
 

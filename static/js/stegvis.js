@@ -13,22 +13,39 @@ document.addEventListener("click", function (event) {
 });
 
 // --- Attendance grid (issue 6 screens) ------------------------------------------------
-// A button with data-fill-planned="selector" fills every matching hours input that
-// is a scheduled day (data-scheduled) with its own planned hours (data-planned) and
-// sets the absence reason of the same cell (data-cell) back to "present".
+// A button with data-fill-planned="selector" fills the matching hours inputs with
+// their own planned hours (data-planned, written as the page's language writes
+// numbers). Only inputs exist for days that take hours (not ahead of today, inside
+// the placement, not paused), and of those a shortcut fills only a scheduled day
+// (data-scheduled) that is still empty, has no absence reason and is on screen
+// (the narrow layout shows one day): it never overwrites what someone entered.
+function attendanceReasonOf(input) {
+  return document.querySelector(
+    'select.reason[data-cell="' + CSS.escape(input.dataset.cell) + '"]'
+  );
+}
 document.addEventListener("click", function (event) {
   const button = event.target.closest("[data-fill-planned]");
   if (!button) return;
   event.preventDefault();
   document.querySelectorAll(button.dataset.fillPlanned).forEach(function (input) {
-    if (!input.hasAttribute("data-scheduled")) return;
+    if (!input.hasAttribute("data-scheduled") || input.value.trim() !== "") return;
+    if (input.getClientRects().length === 0) return;
+    const reason = attendanceReasonOf(input);
+    if (reason && reason.value !== "") return;
     input.value = input.dataset.planned;
     input.dispatchEvent(new Event("change", { bubbles: true }));
-    const reason = document.querySelector(
-      'select[data-cell="' + CSS.escape(input.dataset.cell) + '"]'
-    );
-    if (reason) reason.value = "";
   });
+});
+// An absence reason means the day counts 0 hours (placements.services): choosing
+// one sets the day's hours to 0.
+document.addEventListener("change", function (event) {
+  const reason = event.target.closest("select.reason[data-cell]");
+  if (!reason || reason.value === "") return;
+  const hours = document.querySelector(
+    'input.hours[data-cell="' + CSS.escape(reason.dataset.cell) + '"]'
+  );
+  if (hours) hours.value = "0";
 });
 // --- end attendance grid ---------------------------------------------------------------
 

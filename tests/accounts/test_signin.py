@@ -41,9 +41,12 @@ def redirect_target(response) -> tuple[str, str | None]:
     return url.path, parse_qs(url.query).get("next", [None])[0]
 
 
-def login(client, username, password=PASSWORD, **headers):
+def login(client, username, password=PASSWORD, *, address="127.0.0.1", **headers):
     return client.post(
-        reverse("login"), {"username": username, "password": password}, headers=headers
+        reverse("login"),
+        {"username": username, "password": password},
+        headers=headers,
+        REMOTE_ADDR=address,
     )
 
 
@@ -114,17 +117,74 @@ def test_forged_x_forwarded_for_neither_dodges_nor_lifts_the_lockout(client, man
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"127.0.0.1"}
 
 
-def test_lockout_by_username_holds_from_another_address(client, manager):
+def test_a_user_locked_out_from_one_address_still_signs_in_from_another(client, manager):
+    """Guesses from elsewhere cannot lock a user out of their own address."""
+    totp_device_create(user=manager, confirmed=True)
     for _attempt in range(5):
-        login(client, "manager", "wrong password!")
+        login(client, "manager", "wrong password!", address="203.0.113.9")
+    assert login(client, "manager", address="203.0.113.9").status_code == 429
 
-    response = client.post(
-        reverse("login"),
-        {"username": "manager", "password": PASSWORD},
-        REMOTE_ADDR="192.0.2.99",
-    )
+    response = login(client, "manager", address="192.0.2.99")
+
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(manager.pk)
+
+
+def test_an_address_that_fails_for_many_user_names_is_locked(client, manager):
+    for number in range(5):
+        response = login(client, f"guess{number}", "wrong password!", address="203.0.113.9")
+    assert response.status_code == 429
+
+    # Even a real user's right password, from that address.
+    response = login(client, "manager", address="203.0.113.9")
 
     assert response.status_code == 429
+    assert SESSION_KEY not in client.session
+    # Another address is not affected.
+    assert login(client, "manager", address="192.0.2.99").status_code == 302
+
+
+def test_a_success_forgets_only_its_own_failures_from_the_address(client, manager, supervisor):
+    """Signing in to one's own account does not clear the count of guesses at another's."""
+    for _attempt in range(4):
+        login(client, "manager", "wrong password!")
+    assert login(client, "supervisor").status_code == 302
+    client.logout()
+
+    assert login(client, "manager", "wrong password!").status_code == 429
+    assert login(client, "manager").status_code == 429
+
+
+def test_the_locked_out_page_says_when_to_try_again(client, manager, clock):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "sv"
+    for _attempt in range(5):
+        login(client, "manager", "wrong password!")
+        clock.shift(timedelta(minutes=1))
+
+    response = login(client, "manager")
+
+    assert response.status_code == 429
+    # The last failure was at 09:04 Swedish time (08:04 UTC): locked for an hour after it;
+    # attempts while locked do not move that time.
+    assert "Inloggningen härifrån är låst till kl. 10:04." in response.content.decode()
+    clock.shift(timedelta(minutes=59))
+    assert login(client, "manager").status_code == 429
+    clock.shift(timedelta(minutes=1))
+    assert login(client, "manager").status_code == 302
+
+
+def test_an_address_lockout_ends_when_its_oldest_failure_ages_out(client, manager, clock):
+    for number in range(5):
+        login(client, f"guess{number}", "wrong password!")
+        clock.shift(timedelta(minutes=10))
+
+    response = login(client, "manager")
+
+    # Failures at 09:00, 09:10 … 09:40: below the limit again when the first one is
+    # an hour old.
+    assert "locked until 10:00" in response.content.decode()
+    clock.shift(timedelta(minutes=10, seconds=1))
+    assert login(client, "manager").status_code == 302
 
 
 def test_axes_settings_key_the_address_on_remote_addr():
@@ -132,7 +192,8 @@ def test_axes_settings_key_the_address_on_remote_addr():
 
     assert production.AXES_IPWARE_PROXY_COUNT is None
     assert production.AXES_IPWARE_META_PRECEDENCE_ORDER == ["REMOTE_ADDR"]
-    assert "username" in production.AXES_LOCKOUT_PARAMETERS
+    # Never the user name alone: that would let anyone lock anyone out.
+    assert production.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"], "ip_address"]
     assert production.AXES_FAILURE_LIMIT == 5
 
 

@@ -556,8 +556,13 @@ def test_placement_end_refuses_end_before_recorded_attendance(placement, unit, s
             placement=placement, ended_on=date(2026, 3, 4), outcome="studies", acting_user=manager
         )
 
+    # The message names the days to clear (placements' attendance grid), not only the last.
     assert excinfo.value.message_dict == {
-        "ended_on": ["Attendance is recorded after this date (last on 2026-03-05)."]
+        "ended_on": [
+            "Attendance is recorded after this date, on 2026-03-05. Clear those days in the "
+            "unit's attendance grid first (tick “Clear the day” and choose why), then end "
+            "the placement."
+        ]
     }
 
 

@@ -31,7 +31,8 @@ def production_env(**overrides) -> dict:
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         FIELD_ENCRYPTION_KEYS=f"prod-1:{key()}",
         BLIND_INDEX_KEY=key(),
-        DATABASE_URL="sqlite:////tmp/stegvis-deploy-check.sqlite3",
+        # Not connected to: the checks below need none.
+        DATABASE_URL="postgres://stegvis@db.invalid:5432/stegvis",
         DJANGO_ALLOWED_HOSTS="stegvis.example.org",
     )
     env.update(overrides)
@@ -71,6 +72,137 @@ def test_production_refuses_to_start(override, message):
     result = manage("check", env=production_env(**override))
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def encoded(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def development_key_ring() -> tuple[str, str]:
+    """This checkout's development key ring (var/keys/, as ``make run`` writes it)."""
+    from encryption.keyring import _development_keys
+
+    return _development_keys(ROOT / "var" / "keys" / "development-keys.json")
+
+
+def development_environment() -> dict:
+    field_keys, blind_index_key = development_key_ring()
+    return {"FIELD_ENCRYPTION_KEYS": field_keys, "BLIND_INDEX_KEY": blind_index_key}
+
+
+def few_values_key() -> bytes:
+    return bytes(secrets.choice(b"ABCDEFGH") for _ in range(32))
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        # The development key ring from var/keys/: its ids and its values.
+        (
+            development_environment,
+            "FIELD_ENCRYPTION_KEYS key 'dev-1' has a development or test key id",
+        ),
+        (
+            lambda: {
+                "FIELD_ENCRYPTION_KEYS": "prod-1:" + development_key_ring()[0].partition(":")[2]
+            },
+            "FIELD_ENCRYPTION_KEYS key 'prod-1' is a key of the development key ring",
+        ),
+        (
+            lambda: {"BLIND_INDEX_KEY": development_key_ring()[1]},
+            "BLIND_INDEX_KEY is a key of the development key ring",
+        ),
+        (
+            lambda: {"FIELD_ENCRYPTION_KEYS": f"test-1:{key()}"},
+            "FIELD_ENCRYPTION_KEYS key 'test-1' has a development or test key id",
+        ),
+        # Keys nobody generated.
+        (
+            lambda: {"FIELD_ENCRYPTION_KEYS": f"prod-1:{encoded(bytes(32))}"},
+            "FIELD_ENCRYPTION_KEYS key 'prod-1' is not a random key: all its bytes are equal",
+        ),
+        (
+            lambda: {"BLIND_INDEX_KEY": encoded(bytes(32))},
+            "BLIND_INDEX_KEY is not a random key: all its bytes are equal",
+        ),
+        (
+            lambda: {"FIELD_ENCRYPTION_KEYS": f"prod-1:{encoded(b'0123456789abcdef' * 2)}"},
+            "FIELD_ENCRYPTION_KEYS key 'prod-1' is not a random key: it repeats a 16-byte",
+        ),
+        (
+            lambda: {"BLIND_INDEX_KEY": encoded(bytes(range(100, 132)))},
+            "BLIND_INDEX_KEY is not a random key: its bytes follow a simple sequence",
+        ),
+        (
+            lambda: {"BLIND_INDEX_KEY": encoded(few_values_key())},
+            "BLIND_INDEX_KEY is not a random key: it has only",
+        ),
+        # Secrets with a pattern, or meant for development.
+        (
+            lambda: {"DJANGO_SECRET_KEY": "abcde" * 10},
+            "DJANGO_SECRET_KEY is missing or weak (it repeats a 5-character pattern)",
+        ),
+        (
+            lambda: {"DJANGO_SECRET_KEY": "".join(secrets.choice("abcdefgh") for _ in range(60))},
+            "DJANGO_SECRET_KEY is missing or weak (it has only",
+        ),
+        (
+            lambda: {"DJANGO_SECRET_KEY": "django-insecure-" + secrets.token_urlsafe(48)},
+            "DJANGO_SECRET_KEY is missing or weak (it is a development value)",
+        ),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "env",
+)
+def test_production_refuses_weak_and_development_keys(override, message):
+    values = override()
+    result = manage("check", env=production_env(**values))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+    # The message names the variable, never the value.
+    for value in values.values():
+        for entry in value.split(","):
+            assert entry.rpartition(":")[2] not in result.stderr
+
+
+def test_production_start_up_accepts_generated_keys():
+    """The keys ``generate_key`` prints pass, as the deploy check above shows for token_urlsafe."""
+    from config.production import key_ring_problems, secret_key_weakness
+    from encryption.keyring import b64url_encode, new_key_entry
+
+    for _attempt in range(200):
+        assert (
+            key_ring_problems(
+                f"{new_key_entry()},{new_key_entry('2026-01')}",
+                b64url_encode(secrets.token_bytes(32)),
+                development_key_file=ROOT / "nonexistent.json",
+            )
+            == []
+        )
+        assert secret_key_weakness(secrets.token_urlsafe(64)) is None
+        assert secret_key_weakness(secrets.token_hex(32)) is None
+
+
+def test_an_unreadable_development_key_file_is_refused(tmp_path):
+    from config.production import key_ring_problems
+
+    broken = tmp_path / "development-keys.json"
+    broken.write_text("{not json")
+    problems = key_ring_problems(f"prod-1:{key()}", key(), development_key_file=broken)
+    assert problems == [f"{broken} cannot be read to make sure no development key is used"]
+
+
+def test_deploy_check_warns_about_sqlite():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=production_env(DATABASE_URL="sqlite:////tmp/stegvis-deploy-check.sqlite3"),
+    )
+    assert result.returncode != 0
+    assert "encryption.W001" in result.stderr + result.stdout
+    assert "Database 'default' is SQLite." in result.stderr + result.stdout
 
 
 def test_log_formatter_cuts_query_strings_and_carries_context():

@@ -2,7 +2,9 @@
 and a failure to gather them never stops the close."""
 
 import logging
+import os
 import sqlite3
+import stat
 
 import pytest
 from django.db.utils import ConnectionHandler
@@ -100,3 +102,19 @@ def test_year_month_and_day_of_a_date_are_extracted_natively_with_djangos_values
         other, _params = ops.date_extract_sql("week_day", '"d"', ())
         assert other.startswith("django_date_extract(")
     wrapper.close()
+
+
+def test_a_new_database_file_is_readable_by_its_owner_only(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    previous = os.umask(0o022)  # the usual umask, under which SQLite makes 0644 files
+    try:
+        wrapper = _wrapper(str(path), OPTIONS={"init_command": "PRAGMA journal_mode=WAL;"})
+        with wrapper.cursor() as cursor:
+            cursor.execute("CREATE TABLE item (id INTEGER PRIMARY KEY)")
+            cursor.execute("INSERT INTO item DEFAULT VALUES")
+            modes = {file.name: stat.S_IMODE(file.stat().st_mode) for file in tmp_path.iterdir()}
+        wrapper.close()
+    finally:
+        os.umask(previous)
+    # The write-ahead log and its index hold the same data: the same mode.
+    assert modes == {"db.sqlite3": 0o600, "db.sqlite3-wal": 0o600, "db.sqlite3-shm": 0o600}

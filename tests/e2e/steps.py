@@ -25,6 +25,15 @@ def sign_in(page, user, device) -> None:
     page.wait_for_url(lambda url: "/login/" not in url)
 
 
+def confirm_identity(page, code: str) -> None:
+    """The re-authentication page before an export: password and a code not used yet."""
+    page.wait_for_url(lambda url: "/confirm-identity/" in url)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Code").fill(code)
+    page.locator("main").get_by_role("button", name="Confirm").click()
+    page.wait_for_url(lambda url: "/confirm-identity/" not in url)
+
+
 def screenshot(page, name: str) -> Path:
     """Save what the viewport shows as ``screenshots/<name>.png``."""
     path = SCREENSHOTS / f"{name}.png"

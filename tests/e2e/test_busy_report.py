@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from .steps import sign_in
+from accounts.services import recovery_codes_generate
+
+from .steps import confirm_identity, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -50,10 +52,15 @@ READY = "The file is ready. You find it among the browser's downloads."
 def test_a_report_download_says_it_is_working_until_the_file_arrives(world, new_page):
     from playwright.sync_api import expect
 
+    recovery_codes = recovery_codes_generate(user=world.manager)
     page = new_page()
     sign_in(page, world.manager, world.devices["manager"])
     page.goto(reverse("reports:outcome"))
     page.locator("form.report-filter").get_by_role("button", name="Show").click()
+    # The files are exports: password and code again, then back to the report.
+    page.get_by_role("link", name="PDF").click()
+    confirm_identity(page, recovery_codes[0])
+    expect(page.locator("form.report-filter")).to_be_visible()
     status = page.locator("[data-download-status]")
     links = page.locator("[data-downloads]")
     expect(status).to_have_text("")

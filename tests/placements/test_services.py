@@ -1,6 +1,5 @@
 """Services on placements and attendance: happy paths, every refusal, no half writes."""
 
-import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from accounts.models import Role
 from casework.services import placement_end
 from placements.models import Attendance, Placement, PlacementSupervisor, Programme
 from placements.services import (
+    AttendanceClearReason,
     AttendanceEntry,
     attendance_record_week,
     placement_change_supervisors,
@@ -583,7 +583,7 @@ def test_record_week_correction_keeps_old_value_in_history(placement, unit, supe
             AttendanceEntry(
                 placement_id=placement.pk,
                 date=MONDAY,
-                attended_hours=Decimal("1.5"),
+                attended_hours=Decimal("0"),
                 absence_reason=Attendance.AbsenceReason.SICK,
             ),
             *_entries(placement, [4], days=[WEEK[1]]),  # unchanged: no new history row
@@ -593,11 +593,11 @@ def test_record_week_correction_keeps_old_value_in_history(placement, unit, supe
 
     assert [row.pk for row in rows] == [monday.pk]
     corrected = Attendance.objects.get(pk=monday.pk)
-    assert (corrected.attended_hours, corrected.absence_reason) == (Decimal("1.5"), "sick")
+    assert (corrected.attended_hours, corrected.absence_reason) == (Decimal("0"), "sick")
     assert corrected.recorded_by == manager
     latest, original = _history(corrected)
     assert (latest.history_user, latest.history_change_reason) == (manager, "attendance corrected")
-    assert (latest.attended_hours, latest.absence_reason) == (Decimal("1.5"), "sick")
+    assert (latest.attended_hours, latest.absence_reason) == (Decimal("0"), "sick")
     assert (original.history_user, original.history_change_reason) == (
         supervisor,
         "attendance recorded",
@@ -632,9 +632,15 @@ def test_record_week_refuses_hours_over_weekly_scope(placement, unit, supervisor
             acting_user=supervisor,
         )
 
+    # Hours as the language writes them: no "20.0", no trailing zeros.
     assert excinfo.value.messages == [
-        "22.5 hours in one week is more than the placement's scope of 20.0 hours."
+        "22.5 hours in one week is more than the placement's scope of 20 hours."
     ]
+    assert excinfo.value.message_dict == {
+        str(placement.pk): [
+            "22.5 hours in one week is more than the placement's scope of 20 hours."
+        ]
+    }
 
 
 @pytest.mark.django_db
@@ -654,10 +660,9 @@ def test_record_week_scope_counts_days_already_recorded(placement, unit, supervi
             acting_user=supervisor,
         )
 
-    [message] = excinfo.value.messages
-    assert re.fullmatch(
-        r"21(\.0+)? hours in one week is more than the placement's scope of 20\.0 hours\.", message
-    )
+    assert excinfo.value.messages == [
+        "21 hours in one week is more than the placement's scope of 20 hours."
+    ]
 
 
 @pytest.mark.django_db
@@ -802,3 +807,333 @@ def test_record_week_refuses_same_day_twice(placement, unit, supervisor):
         )
 
     assert excinfo.value.messages == ["2026-01-05 is entered twice for the same placement."]
+
+
+# --- attendance that cannot lie: days ahead, absence means 0 h, paused, clearing a day
+
+THIS_WEEK = date(2026, 11, 23)  # the Monday of TODAY's week; TODAY is Friday 27 November
+
+
+@pytest.mark.django_db
+def test_record_week_refuses_a_day_after_today(placement, unit, supervisor):
+    """Hours for next week (or tomorrow) are refused; nothing of the week is written."""
+    days = [date(2026, 11, 26), date(2026, 11, 27), date(2026, 11, 28)]
+
+    with nothing_written(Attendance), pytest.raises(ValidationError) as excinfo:
+        attendance_record_week(
+            unit=unit,
+            week_start=THIS_WEEK,
+            entries=_entries(placement, [4, 4, 4], days=days),
+            acting_user=supervisor,
+        )
+
+    assert excinfo.value.message_dict == {
+        f"{placement.pk}/2026-11-28": [
+            "2026-11-28 has not happened yet: attendance is recorded on the day or afterwards."
+        ]
+    }
+
+
+@pytest.mark.django_db
+def test_record_week_today_is_the_stockholm_date(placement, unit, supervisor):
+    """23:30 UTC on Friday is already Saturday in Stockholm: Saturday takes hours then."""
+    saturday = date(2026, 11, 28)
+    with time_machine.travel(datetime(2026, 11, 27, 23, 30, tzinfo=UTC)):
+        [row] = attendance_record_week(
+            unit=unit,
+            week_start=THIS_WEEK,
+            entries=_entries(placement, [2], days=[saturday]),
+            acting_user=supervisor,
+        )
+    assert row.date == saturday
+    with time_machine.travel(datetime(2026, 11, 27, 22, 30, tzinfo=UTC)):
+        with pytest.raises(ValidationError, match="has not happened yet"):
+            attendance_record_week(
+                unit=unit,
+                week_start=date(2026, 11, 30),
+                entries=_entries(placement, [2], days=[date(2026, 11, 30)]),
+                acting_user=supervisor,
+            )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reason", Attendance.AbsenceReason.values)
+def test_record_week_refuses_hours_with_an_absence_reason(placement, unit, supervisor, reason):
+    """ "Sick" with 5 hours attended is refused: an absence reason means 0 hours."""
+    with nothing_written(Attendance), pytest.raises(ValidationError) as excinfo:
+        attendance_record_week(
+            unit=unit,
+            week_start=MONDAY,
+            entries=[
+                *_entries(placement, [4], days=[MONDAY]),
+                *_entries(placement, [5], days=[WEEK[1]], absence_reason=reason),
+            ],
+            acting_user=supervisor,
+        )
+
+    assert excinfo.value.message_dict == {
+        f"{placement.pk}/{WEEK[1].isoformat()}": [
+            "A day with an absence reason has 0 hours attended. If the person was there "
+            "part of the day, enter those hours and choose no absence reason."
+        ]
+    }
+
+
+@pytest.mark.django_db
+def test_record_week_partial_day_is_hours_without_a_reason(placement, unit, supervisor):
+    [partial, sick] = attendance_record_week(
+        unit=unit,
+        week_start=MONDAY,
+        entries=[
+            *_entries(placement, [2.5], days=[MONDAY]),
+            *_entries(placement, [0], days=[WEEK[1]], absence_reason="sick"),
+        ],
+        acting_user=supervisor,
+    )
+
+    assert (partial.attended_hours, partial.absence_reason) == (Decimal("2.5"), "")
+    assert (sick.attended_hours, sick.absence_reason) == (0, "sick")
+
+
+@pytest.mark.django_db
+def test_record_week_refuses_a_paused_placement(placement, unit, supervisor, manager):
+    placement_pause(placement=placement, acting_user=manager)
+
+    with nothing_written(Attendance), pytest.raises(ValidationError) as excinfo:
+        attendance_record_week(
+            unit=unit,
+            week_start=MONDAY,
+            entries=_entries(placement, [4], days=[MONDAY]),
+            acting_user=supervisor,
+        )
+
+    assert excinfo.value.messages == [
+        "The placement is paused: resume it before recording attendance."
+    ]
+
+
+@pytest.fixture
+def recorded_week(placement, unit, supervisor):
+    """Monday–Friday of the placement's first week, 4 hours a day (the full scope)."""
+    attendance_record_week(
+        unit=unit, week_start=MONDAY, entries=_entries(placement, [4] * 5), acting_user=supervisor
+    )
+    return placement
+
+
+@pytest.mark.django_db
+def test_clear_a_day_deletes_it_and_keeps_its_history(recorded_week, unit, manager):
+    placement = recorded_week
+    wednesday = Attendance.objects.get(placement=placement, date=WEEK[2])
+
+    rows = attendance_record_week(
+        unit=unit,
+        week_start=MONDAY,
+        entries=[],
+        cleared=[(placement.pk, WEEK[2])],
+        clear_reason=AttendanceClearReason.WRONG_DAY,
+        acting_user=manager,
+    )
+
+    assert rows == []
+    assert not Attendance.objects.filter(pk=wednesday.pk).exists()
+    assert Attendance.objects.filter(placement=placement).count() == 4
+    deleted, recorded = Attendance.history.filter(id=wednesday.pk).order_by("-history_date")
+    assert (deleted.history_type, deleted.history_user, deleted.history_change_reason) == (
+        "-",
+        manager,
+        "attendance cleared: wrong_day",
+    )
+    # What was recorded stays readable in the history.
+    assert (deleted.attended_hours, deleted.date) == (Decimal("4"), WEEK[2])
+    assert recorded.history_change_reason == "attendance recorded"
+
+
+@pytest.mark.django_db
+def test_clear_frees_the_weekly_scope(recorded_week, unit, supervisor):
+    """A day cleared no longer counts: its hours move to the right day in one save."""
+    placement = recorded_week
+    saturday = date(2026, 1, 10)
+
+    attendance_record_week(
+        unit=unit,
+        week_start=MONDAY,
+        entries=_entries(placement, [4], days=[saturday]),
+        cleared=[(placement.pk, WEEK[4])],
+        clear_reason=AttendanceClearReason.WRONG_DAY,
+        acting_user=supervisor,
+    )
+
+    days = set(Attendance.objects.filter(placement=placement).values_list("date", flat=True))
+    assert days == {*WEEK[:4], saturday}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("clear", "reason", "key", "message"),
+    [
+        (WEEK[2], "", "clear_reason", "Choose why the days are cleared."),
+        (WEEK[2], "because", "clear_reason", "Choose why the days are cleared."),
+        (date(2026, 1, 10), "mistake", "day", "Nothing is recorded on 2026-01-10 to clear."),
+        (date(2026, 1, 12), "mistake", "day", "2026-01-12 is not in this week."),
+    ],
+)
+def test_clear_refuses_bad_input_and_writes_none(
+    recorded_week, unit, supervisor, clear, reason, key, message
+):
+    placement = recorded_week
+    with nothing_written(Attendance), pytest.raises(ValidationError) as excinfo:
+        attendance_record_week(
+            unit=unit,
+            week_start=MONDAY,
+            entries=[],
+            cleared=[(placement.pk, clear)],
+            clear_reason=reason,
+            acting_user=supervisor,
+        )
+
+    key = f"{placement.pk}/{clear.isoformat()}" if key == "day" else key
+    assert excinfo.value.message_dict == {key: [message]}
+
+
+@pytest.mark.django_db
+def test_clear_refuses_a_day_both_entered_and_cleared(recorded_week, unit, supervisor):
+    placement = recorded_week
+    with nothing_written(Attendance), pytest.raises(ValidationError) as excinfo:
+        attendance_record_week(
+            unit=unit,
+            week_start=MONDAY,
+            entries=_entries(placement, [3], days=[WEEK[2]]),
+            cleared=[(placement.pk, WEEK[2])],
+            clear_reason="mistake",
+            acting_user=supervisor,
+        )
+
+    assert excinfo.value.messages == ["2026-01-07 is both entered and cleared."]
+
+
+@pytest.mark.django_db
+def test_clear_works_on_a_paused_placement(recorded_week, unit, supervisor, manager):
+    """A paused placement takes no hours, but a day recorded by mistake can still go."""
+    placement = recorded_week
+    placement_pause(placement=placement, acting_user=manager)
+
+    attendance_record_week(
+        unit=unit,
+        week_start=MONDAY,
+        entries=[],
+        cleared=[(placement.pk, WEEK[0])],
+        clear_reason="mistake",
+        acting_user=supervisor,
+    )
+
+    assert Attendance.objects.filter(placement=placement).count() == 4
+
+
+@pytest.mark.django_db
+def test_clear_needs_the_attendance_write(recorded_week, unit, other_supervisor):
+    with nothing_written(Attendance), pytest.raises(PermissionDenied):
+        attendance_record_week(
+            unit=unit,
+            week_start=MONDAY,
+            entries=[],
+            cleared=[(recorded_week.pk, WEEK[0])],
+            clear_reason="mistake",
+            acting_user=other_supervisor,
+        )
+
+
+@pytest.mark.django_db
+def test_ending_on_the_real_last_day_after_clearing_the_wrong_days(
+    placement, unit, supervisor, manager
+):
+    """The whole flow: days were recorded after the participant's real last day
+    (Tuesday); ending on Tuesday is refused with the days to clear; the manager
+    clears them with a reason; ending on Tuesday then works, and no day after it
+    can be recorded again."""
+    week = date(2026, 3, 2)
+    tuesday = date(2026, 3, 3)
+    attendance_record_week(
+        unit=unit,
+        week_start=week,
+        entries=_entries(placement, [4, 4, 4, 4], days=[week + timedelta(d) for d in range(4)]),
+        acting_user=supervisor,
+    )
+
+    with pytest.raises(ValidationError) as excinfo:
+        placement_end(placement=placement, ended_on=tuesday, outcome="studies", acting_user=manager)
+    [message] = excinfo.value.message_dict["ended_on"]
+    assert "on 2026-03-04, 2026-03-05." in message
+    assert "Clear those days in the unit's attendance grid first" in message
+    assert Placement.objects.get(pk=placement.pk).status == Placement.Status.ACTIVE
+
+    attendance_record_week(
+        unit=unit,
+        week_start=week,
+        entries=[],
+        cleared=[(placement.pk, date(2026, 3, 4)), (placement.pk, date(2026, 3, 5))],
+        clear_reason=AttendanceClearReason.AFTER_END,
+        acting_user=manager,
+    )
+    placement_end(placement=placement, ended_on=tuesday, outcome="studies", acting_user=manager)
+
+    placement.refresh_from_db()
+    assert (placement.status, placement.actual_end) == (Placement.Status.ENDED, tuesday)
+    assert sorted(placement.attendance.values_list("date", flat=True)) == [week, tuesday]
+    reasons = set(
+        Attendance.history.filter(placement_id=placement.pk, history_type="-").values_list(
+            "history_change_reason", flat=True
+        )
+    )
+    assert reasons == {"attendance cleared: after_end"}
+    with nothing_written(Attendance), pytest.raises(ValidationError, match="outside the placement"):
+        attendance_record_week(
+            unit=unit,
+            week_start=week,
+            entries=_entries(placement, [4], days=[date(2026, 3, 4)]),
+            acting_user=manager,
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("hours", "days", "reason", "message"),
+    [
+        (
+            [4],
+            [date(2026, 11, 28)],
+            "",
+            "2026-11-28 har inte varit än: närvaro registreras samma dag eller i efterhand.",
+        ),
+        (
+            [5],
+            [date(2026, 11, 27)],
+            "sick",
+            "En dag med frånvaroorsak har 0 närvarotimmar. Var personen där en del av "
+            "dagen: ange de timmarna och ingen frånvaroorsak.",
+        ),
+        (
+            [4.5] * 5,
+            [THIS_WEEK + timedelta(days=offset) for offset in range(5)],
+            "",
+            "22,5 timmar på en vecka är mer än placeringens omfattning på 20 timmar.",
+        ),
+    ],
+)
+def test_refusals_are_in_swedish_with_swedish_numbers(
+    placement, unit, supervisor, hours, days, reason, message
+):
+    """The product's language: decimal comma, no "20.0", each message once."""
+    with (
+        translation.override("sv"),
+        nothing_written(Attendance),
+        pytest.raises(ValidationError) as excinfo,
+    ):
+        attendance_record_week(
+            unit=unit,
+            week_start=THIS_WEEK,
+            entries=_entries(placement, hours, days=days, absence_reason=reason),
+            acting_user=supervisor,
+        )
+
+    assert excinfo.value.messages == [message]

@@ -1,5 +1,6 @@
 """Placement screens: allowed and denied per role, forms, the attendance grid, the PDF."""
 
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -613,6 +614,235 @@ def test_grid_query_count_is_constant(
     with django_assert_num_queries(GRID_QUERIES):
         response = client.get(_grid_url(unit))
     assert len(response.context["week"].rows) == rows
+
+
+# --- attendance that cannot lie -------------------------------------------------------
+
+THIS_WEEK = date(2026, 3, 23)  # TODAY (Wednesday 25 March) is in it
+
+
+def _swedish(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "sv"
+    return client
+
+
+def _key(placement, day):
+    return f"{placement.pk}-{day.isoformat()}"
+
+
+def _record(placement, user, hours_by_day, reason=""):
+    attendance_record_week(
+        unit=placement.unit,
+        week_start=date.fromordinal(min(hours_by_day).toordinal() - min(hours_by_day).weekday()),
+        entries=[
+            AttendanceEntry(
+                placement_id=placement.pk,
+                date=day,
+                attended_hours=Decimal(str(hours)),
+                absence_reason=reason if hours == 0 else "",
+            )
+            for day, hours in hours_by_day.items()
+        ],
+        acting_user=user,
+    )
+
+
+def test_grid_days_ahead_take_no_hours(placement, supervisor, login):
+    page = login(supervisor).get(_grid_url(placement.unit, THIS_WEEK))
+    fields = page.context["form"].fields
+    days = [THIS_WEEK + timedelta(days=offset) for offset in range(7)]
+    assert [f"h-{_key(placement, day)}" in fields for day in days] == [True] * 3 + [False] * 4
+    html = page.content.decode()
+    # "All present" only for the days that take hours (Monday–Wednesday).
+    assert html.count('data-fill-planned="input.hours[data-day=') == 3
+    assert html.count("closed-future") == 4
+
+
+def test_grid_a_posted_day_ahead_is_not_written(placement, supervisor, login):
+    thursday = THIS_WEEK + timedelta(days=3)
+    response = login(supervisor).post(
+        _grid_url(placement.unit, THIS_WEEK), {f"h-{_key(placement, thursday)}": "4"}
+    )
+    assert response.status_code == 302
+    assert not Attendance.objects.exists()
+
+
+def test_grid_paused_placement_is_shown_but_takes_no_hours(placement, manager, login):
+    from placements.services import placement_pause
+
+    placement_pause(placement=placement, acting_user=manager)
+    page = login(manager).get(_grid_url(placement.unit))
+    assert not any(name.startswith("h-") for name in page.context["form"].fields)
+    html = page.content.decode()
+    assert "data-fill-planned" not in html  # neither "All present" nor "Present as planned"
+    assert "Paused: no hours are recorded until the placement is resumed." in html
+    assert html.count("closed-paused") == 7
+
+
+def test_grid_placement_not_yet_started_takes_no_hours_before_its_start(
+    unit, supervisor, login, active_placements
+):
+    [starting] = active_placements(1, start_date=date(2026, 3, 24))
+    fields = login(supervisor).get(_grid_url(unit, THIS_WEEK)).context["form"].fields
+    days = [THIS_WEEK + timedelta(days=offset) for offset in range(7)]
+    assert [f"h-{_key(starting, day)}" in fields for day in days] == [
+        False,  # before the start
+        True,
+        True,
+        False,  # ahead of today
+        False,
+        False,
+        False,
+    ]
+
+
+def test_grid_refuses_sick_with_hours_next_to_the_cell_in_swedish(placement, supervisor, login):
+    client = _swedish(login(supervisor))
+    monday, tuesday = (_key(placement, WEEK + timedelta(days=d)) for d in (0, 1))
+    response = client.post(
+        _grid_url(placement.unit),
+        {f"h-{monday}": "4", f"h-{tuesday}": "5", f"r-{tuesday}": "sick"},
+    )
+    assert response.status_code == 200
+    message = (
+        "En dag med frånvaroorsak har 0 närvarotimmar. Var personen där en del av dagen: "
+        "ange de timmarna och ingen frånvaroorsak."
+    )
+    assert response.context["form"].errors == {f"h-{tuesday}": [message]}
+    html = response.content.decode()
+    assert html.count("En dag med frånvaroorsak") == 1
+    assert "Inget sparades" in html
+    assert f'aria-describedby="id_h-{tuesday}_error"' in html
+    assert not Attendance.objects.exists()
+
+
+def test_grid_scope_refusal_once_with_swedish_numbers(placement, supervisor, login):
+    client = _swedish(login(supervisor))
+    page = client.get(_grid_url(placement.unit))
+    data = _fill_week(page, [placement], hours="4,5")
+    response = client.post(_grid_url(placement.unit), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("22,5 timmar på en vecka är mer än placeringens omfattning på 20 timmar") == 1
+    assert "22.5" not in html and "20.0" not in html
+    assert 'value="4,5"' in html  # what was typed is kept
+    assert not Attendance.objects.exists()
+
+
+def test_grid_shows_hours_and_weekdays_in_swedish(placement, supervisor, login):
+    _record(placement, supervisor, {WEEK: 4.5, WEEK + timedelta(days=1): 0}, reason="sick")
+    html = _swedish(login(supervisor)).get(_grid_url(placement.unit)).content.decode()
+    assert f'name="h-{_key(placement, WEEK)}" value="4,5"' in html
+    assert f'name="h-{_key(placement, WEEK + timedelta(days=1))}" value="0"' in html
+    assert "20 h/vecka, mån–fre" in html
+    assert "plan 4 h" in html
+    assert re.search(r"\d\.\d", html.split("<main", 1)[1]) is None  # no "5.00" anywhere
+    # Planned 20 over the week; attended 4,5 (the sick day counts 0).
+    assert ">4,5</td>" in html and ">20</td>" in html
+
+
+def test_grid_english_numbers_stay_english(placement, supervisor, login):
+    _record(placement, supervisor, {WEEK: 4.5})
+    html = login(supervisor).get(_grid_url(placement.unit)).content.decode()
+    assert f'name="h-{_key(placement, WEEK)}" value="4.5"' in html
+    assert "20 h/week, Mon–Fri" in html
+
+
+def test_grid_clears_a_day_with_a_reason_and_keeps_its_history(placement, supervisor, login):
+    _record(placement, supervisor, {WEEK: 4, WEEK + timedelta(days=1): 4})
+    tuesday = Attendance.objects.get(placement=placement, date=WEEK + timedelta(days=1))
+    key = _key(placement, tuesday.date)
+    client = login(supervisor)
+    response = client.post(
+        _grid_url(placement.unit),
+        {
+            f"h-{_key(placement, WEEK)}": "4",
+            f"h-{key}": "4",
+            f"c-{key}": "1",
+            "clear_reason": "wrong_person",
+        },
+    )
+    assert response.status_code == 302
+    assert list(Attendance.objects.values_list("date", flat=True)) == [WEEK]
+    deleted = Attendance.history.filter(id=tuesday.pk, history_type="-").get()
+    assert deleted.history_change_reason == "attendance cleared: wrong_person"
+    assert deleted.history_user == supervisor
+    page = client.get(response["Location"])
+    assert "Attendance saved; 1 day cleared." in page.content.decode()
+
+
+def test_grid_clear_without_a_reason_is_refused(placement, supervisor, login):
+    _record(placement, supervisor, {WEEK: 4})
+    key = _key(placement, WEEK)
+    response = login(supervisor).post(_grid_url(placement.unit), {f"h-{key}": "4", f"c-{key}": "1"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"clear_reason": ["Choose why the days are cleared."]}
+    assert Attendance.objects.count() == 1
+
+
+def test_grid_emptying_a_recorded_day_says_how_to_clear_it(placement, supervisor, login):
+    _record(placement, supervisor, {WEEK: 4})
+    key = _key(placement, WEEK)
+    response = login(supervisor).post(_grid_url(placement.unit), {f"h-{key}": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        f"h-{key}": ["A recorded day is removed with “Clear the day” and a reason."]
+    }
+    assert Attendance.objects.count() == 1
+
+
+def test_grid_a_recorded_day_ahead_can_be_cleared(placement, supervisor, manager, login):
+    """A day recorded for next week before the rule existed: shown, takes no hours,
+    and can be cleared."""
+    next_monday = THIS_WEEK + timedelta(days=7)
+    with time_machine.travel(datetime(2026, 3, 30, 10, tzinfo=UTC)):
+        _record(placement, supervisor, {next_monday: 4})
+    client = login(manager)
+    page = client.get(_grid_url(placement.unit, next_monday))
+    key = _key(placement, next_monday)
+    assert f"h-{key}" not in page.context["form"].fields
+    assert f'name="c-{key}"' in page.content.decode()
+    response = client.post(
+        _grid_url(placement.unit, next_monday), {f"c-{key}": "1", "clear_reason": "mistake"}
+    )
+    assert response.status_code == 302
+    assert not Attendance.objects.exists()
+
+
+def test_end_on_the_real_last_day_after_clearing_wrong_days_in_the_grid(
+    placement, supervisor, manager, login
+):
+    """Days were recorded after the participant's real last day (Tuesday 17 March).
+    The end screen names them; the manager clears them in the grid, then ends the
+    placement on its real last day."""
+    week = date(2026, 3, 16)
+    _record(placement, supervisor, {week + timedelta(days=d): 4 for d in range(4)})
+    client = login(manager)
+    end_url = reverse("placements:end", args=[placement.pk])
+    ending = {"ended_on": "2026-03-17", "outcome": "studies"}
+
+    refused = client.post(end_url, ending)
+    assert refused.status_code == 200
+    assert "on 2026-03-18, 2026-03-19. Clear those days" in refused.content.decode()
+
+    cleared = client.post(
+        _grid_url(placement.unit, week),
+        {
+            **{f"h-{_key(placement, week + timedelta(days=d))}": "4" for d in range(2)},
+            f"c-{_key(placement, date(2026, 3, 18))}": "1",
+            f"c-{_key(placement, date(2026, 3, 19))}": "1",
+            "clear_reason": "after_end",
+        },
+    )
+    assert cleared.status_code == 302
+    ended = client.post(end_url, ending)
+    assert ended.status_code == 302
+    placement.refresh_from_db()
+    assert (placement.status, placement.actual_end) == ("ended", date(2026, 3, 17))
+    assert sorted(placement.attendance.values_list("date", flat=True)) == [
+        week,
+        date(2026, 3, 17),
+    ]
 
 
 # --- monthly PDF ----------------------------------------------------------------------

@@ -2,15 +2,19 @@
 
 import uuid
 from datetime import date
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, UUIDConverter
+from django.utils.html import escape
 
 from accounts.models import Role
+from accounts.reauth import DEFAULT_MAX_AGE_SECONDS, REAUTH_AT
 from audit.models import AccessEvent
 from config.access import rule_for
 from reports.models import ReportExport
+from tests.accounts.signin_helpers import PASSWORD, sign_in, totp_code
 from tests.factories import OrganisationFactory, user_with_role
 from tests.reports.helpers import signed_in
 
@@ -34,7 +38,7 @@ def test_manager_sees_the_report_with_charts(client, dataset, manager):
 
 @pytest.mark.parametrize("name", ["outcome_pdf", "outcome_csv", "outcome_xlsx"])
 def test_every_report_download_is_one_access_event(client, dataset, manager, name):
-    signed_in(client, manager)
+    signed_in(client, manager, reauthenticated=True)
     before = AccessEvent.objects.count()
     response = client.get(reverse(f"reports:{name}"), QUERY)
     assert response.status_code == 200
@@ -45,7 +49,7 @@ def test_every_report_download_is_one_access_event(client, dataset, manager, nam
         "outcome_report",
         "outcome_report",
     )
-    if name == "report_pdf":
+    if name == "outcome_pdf":
         assert response.content.startswith(b"%PDF")
 
 
@@ -56,7 +60,7 @@ def test_every_report_download_is_one_access_event(client, dataset, manager, nam
 def test_a_download_echoes_the_pages_token_in_a_short_cookie(
     client, dataset, manager, token, echoed
 ):
-    signed_in(client, manager)
+    signed_in(client, manager, reauthenticated=True)
     response = client.get(reverse("reports:outcome_csv"), {**QUERY, "download": token})
     assert response.status_code == 200
     cookie = response.cookies.get("stegvis_download")
@@ -68,12 +72,72 @@ def test_a_download_echoes_the_pages_token_in_a_short_cookie(
 
 
 def test_the_report_page_marks_its_downloads_for_the_progress_message(client, dataset, manager):
-    signed_in(client, manager)
+    signed_in(client, manager, reauthenticated=True)
     body = client.get(reverse("reports:outcome"), QUERY).content.decode()
     assert body.count("data-download>") == 3
     assert 'data-download-status role="status"' in body
     preparing = "Filen tas fram. För många verksamheter kan det ta en halv minut."
     assert f'data-busy-message="{preparing}"' in body
+
+
+# --- re-authentication before the named report's files ----------------------------------
+
+
+def _report_page(**extra) -> str:
+    return f"{reverse('reports:outcome')}?{urlencode({**QUERY, **extra})}"
+
+
+@pytest.mark.parametrize("name", ["outcome_pdf", "outcome_csv", "outcome_xlsx"])
+def test_a_report_download_needs_a_recent_reauthentication(client, dataset, manager, name):
+    """SECURITY.md: re-authentication before exports, the named report's files included."""
+    signed_in(client, manager)
+    before = AccessEvent.objects.count()
+
+    response = client.get(reverse(f"reports:{name}"), {**QUERY, "download": "0123456789abcdef"})
+
+    # To the confirmation, and from there back to the report page (not to the file:
+    # a download after the detour would leave the browser on the form).
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == reverse("reauth")
+    assert parse_qs(location.query) == {"next": [_report_page()]}
+    assert "stegvis_download" not in response.cookies
+    assert AccessEvent.objects.count() == before  # nothing was handed out
+
+
+def test_a_reauthentication_older_than_five_minutes_does_not_count(client, dataset, manager):
+    signed_in(client, manager, reauthenticated=True)
+    session = client.session
+    session[REAUTH_AT] -= DEFAULT_MAX_AGE_SECONDS + 1
+    session.save()
+    response = client.get(reverse("reports:outcome_pdf"), QUERY)
+    assert response.status_code == 302 and reverse("reauth") in response["Location"]
+
+
+def test_the_report_page_sends_to_the_confirmation_before_the_files(client, dataset, manager):
+    signed_in(client, manager)
+    body = client.get(reverse("reports:outcome"), QUERY).content.decode()
+    assert "data-download>" not in body and reverse("reports:outcome_pdf") not in body
+    confirm = escape(f"{reverse('reauth')}?next={quote(_report_page())}")
+    assert body.count(f'href="{confirm}"') == 3
+    assert "bekräftar du ditt lösenord och en kod" in body
+
+
+def test_after_confirming_the_report_page_offers_the_files(client, dataset, manager):
+    """The whole detour: file link, confirmation with password and code, report page, file."""
+    device = sign_in(client, manager)
+    response = client.get(reverse("reports:outcome_pdf"), {**QUERY, "download": "a1b2c3d4e5f6a7b8"})
+
+    response = client.post(
+        response["Location"],
+        {"password": PASSWORD, "code": totp_code(device), "next": _report_page()},
+    )
+    assert response.status_code == 302 and response["Location"] == _report_page()
+    assert client.get(response["Location"]).content.decode().count("data-download>") == 3
+
+    response = client.get(reverse("reports:outcome_pdf"), {**QUERY, "download": "a1b2c3d4e5f6a7b8"})
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.cookies["stegvis_download"].value == "a1b2c3d4e5f6a7b8"
 
 
 def test_manager_cannot_report_on_another_enterprise(client, dataset, manager):
