@@ -148,7 +148,6 @@ def crawl(client, start: str = "/") -> Crawl:
             found = links_in(response.content.decode())
         if response.streaming:
             b"".join(response.streaming_content)  # a file download: read it to the end
-        response.close()
         for href in found:
             path = same_site(url, href)
             if path is not None and path not in seen:
