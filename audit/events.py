@@ -113,6 +113,38 @@ def record_access_many(
     return created
 
 
+def record_shown(
+    request,
+    *,
+    participant_ids,
+    object_type: str,
+    action: str = "view",
+    section: str = "list",
+    relations=(),
+    result_count: int | None = None,
+) -> list[AccessEvent]:
+    """The access events of a page that shows several people (a list, a search,
+    home cards, a person picker): one event for the page itself (no participant,
+    with the result count, as before) and one per participant shown, all written
+    with one INSERT.
+
+    So each person's access extract lists every page that showed them, and the
+    auditor's "many participants in an hour" flag counts them. Pass exactly the
+    participants the page shows (the current page of a list, not the whole
+    result).
+    """
+    shown = [participant_id for participant_id in participant_ids if participant_id]
+    return record_access_many(
+        request,
+        action=action,
+        participant_ids=[None, *shown],
+        section=section,
+        object_type=object_type,
+        relations=relations,
+        result_count=result_count,
+    )
+
+
 def record_access_change(sender, *, membership, change: str, acting_user, **kwargs) -> AccessEvent:
     """One event for a membership requested, granted or approved (accounts.signals).
 

@@ -148,3 +148,17 @@ def home_manager_for(*, user: User, today: date | None = None) -> dict:
             .order_by("planned_end", "pk")
         ),
     }
+
+
+def participants_on_home(sections: list[dict]) -> list:
+    """The participants the home page's cards show (placements and follow-ups
+    carry their ``participant_id``), for the page's access events."""
+    return list(
+        dict.fromkeys(
+            item.participant_id
+            for section in sections
+            for listed in section.values()
+            if isinstance(listed, HomeList)
+            for item in listed.items
+        )
+    )

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from audit.events import record_access
+from audit.events import record_access, record_shown
 from casework import services
 from casework.sections import CaseworkSection
 from casework.selectors_followup import (
@@ -126,9 +126,9 @@ class ReviewsDueView(View):
         )
         for placement in page.object_list:
             placement.review_due_on = review_due_on(placement)
-        record_access(
+        record_shown(
             request,
-            action="view",
+            participant_ids=[placement.participant_id for placement in page.object_list],
             section=CaseworkSection.REVIEWS,
             object_type="reviews_due",
             result_count=len(page.object_list),
@@ -157,9 +157,9 @@ class FollowUpsDueView(View):
             }
             for follow_up in page.object_list
         ]
-        record_access(
+        record_shown(
             request,
-            action="view",
+            participant_ids=[follow_up.participant_id for follow_up in page.object_list],
             section=CaseworkSection.OUTCOMES,
             object_type="follow_ups_due",
             result_count=len(rows),

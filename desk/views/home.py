@@ -5,11 +5,12 @@ from django.views.generic import TemplateView
 
 from accounts.models import Role
 from accounts.roles import current_memberships
-from audit.events import record_access
+from audit.events import record_shown
 from desk.selectors.home import (
     home_case_officer_for,
     home_manager_for,
     home_supervisor_for,
+    participants_on_home,
 )
 from placements.selectors import names_visible_in_lists
 
@@ -36,5 +37,14 @@ class HomeView(LoginRequiredMixin, TemplateView):
             if role in roles:
                 context[str(role)] = selector(user=user)
         if roles & set(self.sections):
-            record_access(self.request, action="view", object_type="home")
+            shown = participants_on_home(
+                [context[str(role)] for role in self.sections if role in roles]
+            )
+            record_shown(
+                self.request,
+                participant_ids=shown,
+                section="",
+                object_type="home",
+                result_count=len(shown),
+            )
         return context

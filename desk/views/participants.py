@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from audit.events import record_access
+from audit.events import record_access, record_shown
 from casework.selectors import placement_summary_list_for
 from desk.forms.errors import add_service_errors
 from desk.forms.participant_filter import ParticipantFilterForm
@@ -49,10 +49,14 @@ def participant_list(request):
     form = ParticipantFilterForm(data, **choices)
     filters = form.filters()
     page = participant_page_for(user=request.user, filters=filters, page_number=data.get("page"))
-    if filters.term:
-        record_access(request, action="search", result_count=page.paginator.count)
-    else:
-        record_access(request, action="view", section="list", result_count=page.paginator.count)
+    record_shown(
+        request,
+        participant_ids=[participant.pk for participant in page.object_list],
+        action="search" if filters.term else "view",
+        section="" if filters.term else "list",
+        object_type="participant_list",
+        result_count=page.paginator.count,
+    )
     context = {
         "form": form,
         "page": page,

@@ -17,7 +17,7 @@ from django.views import View
 
 from accounts.models import Role
 from accounts.roles import organisations_with_role
-from audit.events import record_access, record_access_many
+from audit.events import record_access, record_access_many, record_shown
 from desk.forms import placements as forms
 from desk.forms.errors import add_service_errors
 from participants.policy import Relation, Section
@@ -56,9 +56,9 @@ class PlacementListView(View):
             unit_id=values.get("unit"),
         )
         page = Paginator(placements, PAGE_SIZE).get_page(request.GET.get("page"))
-        record_access(
+        record_shown(
             request,
-            action="view",
+            participant_ids=[placement.participant_id for placement in page.object_list],
             section=Section.IDENTITY,
             object_type="placement_list",
             result_count=len(page.object_list),
@@ -202,7 +202,15 @@ class ReferralCreateView(View):
         )
 
     def render_form(self, request, form):
-        record_access(request, action="view", section=Section.IDENTITY, object_type="referral_form")
+        # The person picker lists every participant it offers (one query for their ids).
+        offered = list(form.fields["participant"].queryset.values_list("pk", flat=True))
+        record_shown(
+            request,
+            participant_ids=offered,
+            section=Section.IDENTITY,
+            object_type="referral_form",
+            result_count=len(offered),
+        )
         return render(request, "desk/placements/referral_form.html", {"form": form})
 
     def get(self, request):

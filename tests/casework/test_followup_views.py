@@ -281,4 +281,6 @@ def test_follow_ups_due_query_count_is_constant(
     with django_assert_num_queries(FOLLOW_UPS_QUERIES):
         response = client.get(reverse("participants:follow_ups_due"))
     assert len(response.context["rows"]) == rows
-    assert AccessEvent.objects.filter(object_type="follow_ups_due").count() == 1
+    events = AccessEvent.objects.filter(object_type="follow_ups_due")
+    assert events.filter(participant_id__isnull=True).count() == 1
+    assert events.filter(participant_id__isnull=False).count() == rows
