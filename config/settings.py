@@ -233,13 +233,16 @@ if PRODUCTION:
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 
 # Lockout (django-axes, accounts/lockout.py): five failures lock a user name
-# from one address, and five failures from one address lock that address for
-# every user name. Never a user name alone: anyone could then lock anyone out
+# from one address, and twenty failures from one address (any user names) lock
+# that address for every user name. Never a user name alone: anyone could then lock anyone out
 # from anywhere. The client address is the socket peer unless a proxy count is
 # configured, so a forged X-Forwarded-For cannot dodge a lockout.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# The address group's own limit (accounts.lockout.LockoutHandler): higher, since
+# an office or a school shares one address.
+SIGNIN_FAILURES_PER_ADDRESS = int(os.environ.get("DJANGO_SIGNIN_FAILURES_PER_ADDRESS", "20"))
 AXES_RESET_ON_SUCCESS = True
 # A success forgets only that user's failures from that address.
 AXES_HANDLER = "accounts.lockout.LockoutHandler"

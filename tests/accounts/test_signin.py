@@ -12,7 +12,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
@@ -130,9 +130,12 @@ def test_a_user_locked_out_from_one_address_still_signs_in_from_another(client, 
     assert client.session[SESSION_KEY] == str(manager.pk)
 
 
-def test_an_address_that_fails_for_many_user_names_is_locked(client, manager):
-    for number in range(5):
+def test_an_address_that_fails_for_many_user_names_is_locked(client, manager, settings):
+    assert settings.SIGNIN_FAILURES_PER_ADDRESS == 20
+    for number in range(19):
         response = login(client, f"guess{number}", "wrong password!", address="203.0.113.9")
+        assert response.status_code == 200, number  # the form again, not locked
+    response = login(client, "guess19", "wrong password!", address="203.0.113.9")
     assert response.status_code == 429
 
     # Even a real user's right password, from that address.
@@ -173,7 +176,28 @@ def test_the_locked_out_page_says_when_to_try_again(client, manager, clock):
     assert login(client, "manager").status_code == 302
 
 
-def test_an_address_lockout_ends_when_its_oldest_failure_ages_out(client, manager, clock):
+def test_a_few_colleagues_typos_do_not_lock_a_shared_address(client, manager, supervisor):
+    """Five failures by different user names from one address: everyone still signs in."""
+    for number in range(5):
+        login(client, f"colleague{number}", "wrong password!")
+    assert login(client, "manager").status_code == 302
+
+
+def test_the_per_address_limit_comes_from_the_environment(monkeypatch):
+    import importlib
+
+    import config.settings as production
+
+    monkeypatch.setenv("DJANGO_SIGNIN_FAILURES_PER_ADDRESS", "40")
+    try:
+        assert importlib.reload(production).SIGNIN_FAILURES_PER_ADDRESS == 40
+    finally:
+        monkeypatch.delenv("DJANGO_SIGNIN_FAILURES_PER_ADDRESS")
+        importlib.reload(production)
+
+
+def test_an_address_lockout_ends_when_its_oldest_failure_ages_out(client, manager, clock, settings):
+    settings.SIGNIN_FAILURES_PER_ADDRESS = 5
     for number in range(5):
         login(client, f"guess{number}", "wrong password!")
         clock.shift(timedelta(minutes=10))
@@ -554,3 +578,22 @@ def test_sensitive_pages_are_not_stored(client, manager):
     assert home.status_code == 200
     assert "no-store" in home["Cache-Control"]
     assert "private" in home["Cache-Control"]
+
+
+def test_recovery_code_guessing_is_throttled_like_totp(client, manager, clock):
+    """Each wrong recovery code doubles the wait before the next one is even checked."""
+    totp_device_create(user=manager, confirmed=True)
+    good = recovery_codes_generate(user=manager)[0]
+    login(client, "manager")
+    verify = reverse("signin_verify")
+    for wrong in ("aaaaaaaa", "bbbbbbbb", "cccccccc"):
+        clock.shift(timedelta(seconds=60))
+        assert client.post(verify, {"code": wrong}).status_code == 200
+    device = StaticDevice.objects.get(user=manager)
+    assert device.throttling_failure_count == 3
+    # Back-off after three failures: 2**2 = 4 seconds; the right code waits too.
+    clock.shift(timedelta(seconds=3))
+    assert client.post(verify, {"code": good}).status_code == 200
+    assert StaticToken.objects.filter(device=device).count() == 10
+    clock.shift(timedelta(seconds=5))
+    assert client.post(verify, {"code": good}).status_code == 302
