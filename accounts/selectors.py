@@ -2,7 +2,19 @@
 
 from django.db.models import QuerySet
 
-from .models import Membership, User
+from .models import Membership, Role, User
+
+
+def membership_pending_list_for(*, user: User) -> QuerySet[Membership]:
+    """Memberships waiting for approval at the organisations the user manages,
+    oldest request first, with the member and who asked."""
+    managed = Membership.objects.current().filter(user=user, role=Role.MANAGER)
+    return (
+        Membership.objects.pending()
+        .filter(organisation_id__in=managed.values("organisation_id"))
+        .select_related("user", "organisation", "requested_by")
+        .order_by("active_from", "pk")
+    )
 
 
 def membership_list_for(*, user: User) -> QuerySet[Membership]:

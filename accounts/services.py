@@ -244,6 +244,8 @@ def membership_request_validate(
     *, user: User, organisation: Organisation, role: str, acting_user: User
 ) -> None:
     """The rules a new membership must meet (the admin form shows them as errors)."""
+    if not Membership.objects.current().filter(user=acting_user, role=Role.ADMIN).exists():
+        raise PermissionDenied(_("Only an administrator can give users roles."))
     if role not in Role.values:
         raise ValidationError({"role": _("Choose a valid role.")})
     kind = Membership.ROLE_ORGANISATION_KIND.get(role)
@@ -319,6 +321,17 @@ def membership_approve(*, membership: Membership, acting_user: User) -> Membersh
         raise ValidationError(_("This membership is already approved."))
     if membership.active_to is not None:
         raise ValidationError(_("This membership has ended."))
+    _check_second_person(membership=membership, acting_user=acting_user)
+    membership.approved_by = acting_user
+    membership.approved_at = timezone.now()
+    membership._history_user = acting_user
+    membership._change_reason = "membership approved"
+    membership.save(update_fields=["approved_by", "approved_at"])
+    _announce(membership=membership, change="approved", acting_user=acting_user)
+    return membership
+
+
+def _check_second_person(*, membership: Membership, acting_user: User) -> None:
     if acting_user.pk in (membership.user_id, membership.requested_by_id):
         raise PermissionDenied(
             _("A second person must approve: not the member, not the one who asked.")
@@ -332,10 +345,21 @@ def membership_approve(*, membership: Membership, acting_user: User) -> Membersh
         raise PermissionDenied(
             _("Only an administrator or a manager of the organisation can approve.")
         )
-    membership.approved_by = acting_user
-    membership.approved_at = timezone.now()
-    membership._history_user = acting_user
-    membership._change_reason = "membership approved"
-    membership.save(update_fields=["approved_by", "approved_at"])
-    _announce(membership=membership, change="approved", acting_user=acting_user)
+
+
+@transaction.atomic
+def membership_refuse(*, membership: Membership, acting_user: User) -> Membership:
+    """The second person refuses a pending membership: it ends without ever being
+    in force (``active_to`` set, never approved). Same people as may approve."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.approved_at is not None:
+        raise ValidationError(_("This membership is already approved."))
+    if membership.active_to is not None:
+        raise ValidationError(_("This membership has ended."))
+    _check_second_person(membership=membership, acting_user=acting_user)
+    membership.active_to = max(membership.active_from, timezone.localdate())
+    membership._history_user = acting_user  # type: ignore[attr-defined]
+    membership._change_reason = "membership refused"  # type: ignore[attr-defined]
+    membership.save(update_fields=["active_to"])
+    _announce(membership=membership, change="refused", acting_user=acting_user)
     return membership

@@ -94,6 +94,19 @@ ACCESS_TABLE.update(
 )
 # --- end audit review --------------------------------------------------------
 
+# --- Access requests (desk.views.memberships) ---------------------------------------------
+# A manager approves or refuses the pending memberships at their enterprise
+# (accounts.services checks who may decide: never the member or the one who asked).
+ACCESS_TABLE.update(
+    {
+        "memberships:pending": Rule(
+            roles=roles(Role.MANAGER),
+            description="access requests at the manager's enterprise (POST: decide)",
+        ),
+    }
+)
+# --- end access requests -------------------------------------------------------------------
+
 # --- Daily screens: placements, attendance, reviews, follow-ups, home -------------------
 _MANAGER = roles(Role.MANAGER)
 _CASE_OFFICER = roles(Role.CASE_OFFICER)

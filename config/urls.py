@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from config.health import health
 from desk import urls as desk
+from desk import urls_memberships as desk_memberships
 
 urlpatterns = [
     path("", desk.home_view, name="home"),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("enheter/", include((desk.unit_patterns, "units"))),
     path("rapporter/", include((desk.report_patterns, "reports"))),
     path("granskning/", include((desk.audit_patterns, "audit"))),
+    path("behorigheter/", include((desk_memberships.membership_patterns, "memberships"))),
     path("", include((desk.moved_patterns, "moved"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

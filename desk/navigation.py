@@ -44,6 +44,9 @@ MAIN_MENU: tuple[MenuEntry, ...] = (
         ("reports:",),
     ),
     MenuEntry(pgettext_lazy("main menu", "Log review"), ("audit:events",), ("audit:",)),
+    MenuEntry(
+        pgettext_lazy("main menu", "Access requests"), ("memberships:pending",), ("memberships:",)
+    ),
     MenuEntry(pgettext_lazy("main menu", "Administration"), ("admin:index",), ("admin:",)),
 )
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.roles import organisations_with_role
+from accounts.selectors import membership_pending_list_for
 from casework.selectors_followup import follow_ups_due_for, review_due_on, reviews_due_for
 from participants.selectors import of_organisations
 from placements.models import Placement
@@ -115,7 +116,8 @@ def home_case_officer_for(*, user: User, today: date | None = None) -> dict:
 
 
 def home_manager_for(*, user: User, today: date | None = None) -> dict:
-    """Referrals waiting, running placements per unit, what is overdue. Four queries."""
+    """Referrals waiting, running placements per unit, what is overdue, access
+    requests waiting for approval. Five queries."""
     today = today or timezone.localdate()
     managed = organisations_with_role(user, Role.MANAGER)
     # The enterprise's participants first (accounts.lookups): placements carry
@@ -147,6 +149,7 @@ def home_manager_for(*, user: User, today: date | None = None) -> dict:
             .defer(*LIST_PARTICIPANT_DEFERRED)
             .order_by("planned_end", "pk")
         ),
+        "access_requests": membership_pending_list_for(user=user).count(),
     }
 
 

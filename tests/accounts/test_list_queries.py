@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role, User
-from accounts.selectors import membership_list_for
+from accounts.selectors import membership_list_for, membership_pending_list_for
 from casework.selectors import (
     assessment_list_for,
     goal_list_for,
@@ -58,6 +58,7 @@ PINNED = {
     "participant_assessment_list_for",
     "placement_summary_list_for",
     "membership_list_for",
+    "membership_pending_list_for",
 }
 APPS = ("accounts", "participants", "placements", "casework", "audit", "encryption")
 
@@ -353,5 +354,33 @@ def test_membership_list_for(db, django_assert_num_queries):
         1,
         lambda count: grow(count - 1 if count == 3 else count),
         lambda: [m.organisation.name for m in membership_list_for(user=user)],
+        rows=3,
+    )
+
+
+def test_membership_pending_list_for(db, django_assert_num_queries):
+    enterprise = OrganisationFactory()
+    manager = MembershipFactory(organisation=enterprise, role=Role.MANAGER).user
+    asker = MembershipFactory(role=Role.ADMIN).user
+
+    def grow(count):
+        for _ in range(count):
+            MembershipFactory(
+                organisation=enterprise,
+                role=Role.SUPERVISOR,
+                approved_at=None,
+                requested_by=asker,
+            )
+
+    # Pending memberships with member, organisation and asker: one query (the
+    # manager's organisations are a subquery).
+    _pinned(
+        django_assert_num_queries,
+        1,
+        grow,
+        lambda: [
+            (m.user.username, m.organisation.name, m.requested_by.username)
+            for m in membership_pending_list_for(user=manager)
+        ],
         rows=3,
     )

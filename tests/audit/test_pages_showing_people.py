@@ -182,7 +182,7 @@ PAGE_QUERIES = {
     ("placements:reviews_due", "case_officer"): 10,
     ("participants:follow_ups_due", "manager"): 10,
     ("placements:referral_create", "manager"): 12,
-    ("home", "manager"): 12,
+    ("home", "manager"): 13,
     ("home", "supervisor"): 14,
     ("home", "case_officer"): 11,
 }
