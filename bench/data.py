@@ -79,7 +79,8 @@ def database_url(scale: int, db: str, sqlite_path: str | None = None) -> str:
     if db == "sqlite":
         path = Path(sqlite_path) if sqlite_path else BENCH_DIR / f"sqlite-{scale}.sqlite3"
         return f"sqlite:///{path.resolve()}"
-    return f"{POSTGRES_SERVER}/stegvis_bench_{scale}"
+    # BENCH_POSTGRES_PREFIX: a database name of one's own where several people share a server.
+    return f"{POSTGRES_SERVER}/{os.environ.get('BENCH_POSTGRES_PREFIX', 'stegvis_bench')}_{scale}"
 
 
 def configure(scale: int, db: str, sqlite_path: str | None = None) -> None:

@@ -1,6 +1,8 @@
 """The participant list page: filters and page assembly that reach into
 placements (units, programmes, supervisors), so they live above both apps."""
 
+from collections import OrderedDict
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
@@ -47,10 +49,10 @@ def _filtered(*, user: User, filters: ParticipantFilters) -> QuerySet[Participan
 def participant_page_for(*, user: User, filters: ParticipantFilters, page_number) -> Page:
     """One page of the participant list, with the placements the user may see.
 
-    The query count does not depend on the number of rows: a name sort loads
-    the filtered set's columns once and sorts the decrypted names in Python
-    (the database cannot sort ciphertext; one decryption of the two names per
-    visible participant); other sorts page in the database.
+    The query count does not depend on the number of rows: a name sort reads
+    the filtered set's name ciphertexts once and sorts by their sort keys in
+    Python (the database cannot sort ciphertext, see ``_name_order``); other
+    sorts page in the database.
     """
     participants = _filtered(user=user, filters=filters)
     if filters.sort in DATABASE_SORTS:
@@ -58,21 +60,9 @@ def participant_page_for(*, user: User, filters: ParticipantFilters, page_number
         page = Paginator(rows, LIST_PAGE_SIZE).get_page(page_number)
         page.object_list = list(page.object_list)
     else:
-        # Only the two names are read and decrypted for every row, from plain
-        # rows of just the columns that needs (data key joined, one query); the
-        # page's 25 participants are then loaded whole (one more query, 25
-        # rows). Building a model instance, or converting every column, per
-        # visible participant cost more than the decryption itself
-        # (docs/performance.md).
-        named = decrypt_rows(
-            participants.only("pk", "data_key", "family_name", "given_name"),
-            ("family_name", "given_name"),
-        )
-        named.sort(
-            key=lambda row: name_sort_key(*row.texts, row.pk), reverse=filters.sort == "-name"
-        )
-        page = Paginator(named, LIST_PAGE_SIZE).get_page(page_number)
-        shown = [row.pk for row in page.object_list]
+        order = _name_order(participants, descending=filters.sort == "-name")
+        page = Paginator(order, LIST_PAGE_SIZE).get_page(page_number)
+        shown = list(page.object_list)
         by_pk = participants.filter(pk__in=shown).in_bulk()
         # A participant removed between the two queries is left out, not a 500.
         page.object_list = [by_pk[pk] for pk in shown if pk in by_pk]
@@ -88,6 +78,65 @@ def participant_page_for(*, user: User, filters: ParticipantFilters, page_number
         ),
     )
     return page
+
+
+#: A participant's name sort key (family, given: Swedish collation keys) with
+#: the two name ciphertexts it was computed from, by participant id. Held in the
+#: web process only (never written anywhere), bounded, least recently computed
+#: dropped first. A name change writes a new ciphertext (a fresh nonce), so an
+#: entry whose ciphertexts differ from the row's is stale and computed again.
+_NAME_KEYS: OrderedDict = OrderedDict()
+NAME_KEYS_LIMIT = 100_000
+#: Above this many unknown rows, decrypt the whole set in one query rather
+#: than name the unknown ids in an IN list.
+_DECRYPT_ALL_FROM = 200
+
+
+def _name_order(participants: QuerySet[Participant], *, descending: bool) -> list:
+    """The ids of ``participants`` in Swedish name order.
+
+    Reads the id and the two name ciphertexts of every row (one query, no
+    data key, no decryption); only rows whose names are new to this process
+    (or changed since) are decrypted (one more query). Decrypting every
+    visible name on every request was most of a manager's list at 10,000
+    participants (docs/performance.md). A ciphertext copied to another row
+    is not trusted from here: the entry is per id, and the copy is decrypted
+    under its own row's binding, which fails closed.
+    """
+    rows = list(participants.order_by().values_list("pk", "family_name", "given_name"))
+    keys = _NAME_KEYS
+    unknown = [
+        pk
+        for pk, family, given in rows
+        if (entry := keys.get(pk)) is None or entry[0] != family or entry[1] != given
+    ]
+    if unknown:
+        source = participants
+        if len(unknown) <= _DECRYPT_ALL_FROM:
+            source = participants.filter(pk__in=unknown)
+        decrypted = decrypt_rows(
+            source.only("pk", "data_key", "family_name", "given_name"),
+            ("family_name", "given_name"),
+        )
+        if decrypted:
+            attnames = decrypted[0].loader.attnames
+            family_at, given_at = attnames.index("family_name"), attnames.index("given_name")
+        for row in decrypted:
+            family_key, given_key, _pk = name_sort_key(*row.texts, row.pk)
+            keys[row.pk] = (row.values[family_at], row.values[given_at], (family_key, given_key))
+            keys.move_to_end(row.pk)
+        while len(keys) > NAME_KEYS_LIMIT:
+            keys.popitem(last=False)
+    ordered = sorted(
+        (
+            (*keys[pk][2], pk)
+            for pk, family, given in rows
+            # A row changed between the two queries: left out of this page.
+            if pk in keys and keys[pk][0] == family and keys[pk][1] == given
+        ),
+        reverse=descending,
+    )
+    return [pk for _family, _given, pk in ordered]
 
 
 def participant_filter_choices_for(*, user: User) -> dict:

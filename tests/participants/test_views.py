@@ -300,7 +300,9 @@ def _participants_with_placements(*, count, enterprise, unit, supervisor, manage
 # Why 10 for the list page (name sort, no search):
 #   session, user, memberships, OTP device (middleware)              4
 #   filter choices: units, supervisors                               2
-#   the filtered set's names (only those columns), sorted in Python  1
+#   the filtered set's name ciphertexts, sorted in Python by the      1
+#   sort keys this process holds (names new to it, or changed: one
+#   more query, which decrypts them; desk.selectors.participant_list)
 #   the page's 25 participants, whole                                1
 #   placements of the page's participants (prefetch)                 1
 #   the access event                                                 1
@@ -337,6 +339,70 @@ def test_list_query_count_is_constant_sorted_in_the_database(
     # whole set and the page's participants.
     with django_assert_num_queries(LIST_QUERIES):
         client.get(LIST, {"sort": "-created_at", "unit": str(unit.pk)})
+
+
+def test_name_order_follows_a_renamed_participant(client_for, manager, enterprise):
+    first = make_participant(organisation=enterprise, acting_user=manager, family_name="Berg")
+    second = make_participant(organisation=enterprise, acting_user=manager, family_name="Dahl")
+    client = client_for(manager)
+    assert [row.pk for row in client.get(LIST).context["page"]] == [first.pk, second.pk]
+    participant_update(participant=second, acting_user=manager, family_name="Andersson")
+    assert [row.pk for row in client.get(LIST).context["page"]] == [second.pk, first.pk]
+    assert [row.pk for row in client.get(LIST, {"sort": "-name"}).context["page"]] == [
+        first.pk,
+        second.pk,
+    ]
+
+
+def test_names_known_to_the_process_are_not_decrypted_again(
+    client_for, manager, enterprise, django_assert_num_queries, monkeypatch
+):
+    from desk.selectors import participant_list
+
+    for _ in range(3):
+        make_participant(organisation=enterprise, acting_user=manager)
+    client = client_for(manager)
+    client.get(LIST)  # the names become known to the process, the session's writes done
+    decrypted = []
+    real = participant_list.decrypt_rows
+
+    def counting(queryset, fields):
+        rows = real(queryset, fields)
+        decrypted.extend(rows)
+        return rows
+
+    monkeypatch.setattr(participant_list, "decrypt_rows", counting)
+    with django_assert_num_queries(LIST_QUERIES):
+        client.get(LIST)
+    assert decrypted == []
+    newcomer = make_participant(organisation=enterprise, acting_user=manager)
+    with django_assert_num_queries(LIST_QUERIES + 1):  # the newcomer's names decrypted
+        client.get(LIST)
+    assert [row.pk for row in decrypted] == [newcomer.pk]
+
+
+def test_a_name_copied_from_another_row_fails_closed(client_for, manager, enterprise):
+    from django.db import connection
+
+    from encryption.exceptions import DecryptionError
+
+    source = make_participant(organisation=enterprise, acting_user=manager)
+    target = make_participant(organisation=enterprise, acting_user=manager)
+    client = client_for(manager)
+    client.get(LIST)
+    table = source._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET family_name = (SELECT family_name FROM {table} WHERE id = %s) "
+            "WHERE id = %s",
+            [
+                source._meta.pk.get_db_prep_value(source.pk, connection),
+                target._meta.pk.get_db_prep_value(target.pk, connection),
+            ],
+        )
+    client.raise_request_exception = True
+    with pytest.raises(DecryptionError):
+        client.get(LIST)
 
 
 # --- The record ---------------------------------------------------------------------
