@@ -1,7 +1,9 @@
 """The participant list page: filters and page assembly that reach into
 placements (units, programmes, supervisors), so they live above both apps."""
 
+import uuid
 from collections import OrderedDict
+from typing import cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
@@ -62,7 +64,8 @@ def participant_page_for(*, user: User, filters: ParticipantFilters, page_number
     else:
         order = _name_order(participants, descending=filters.sort == "-name")
         page = Paginator(order, LIST_PAGE_SIZE).get_page(page_number)
-        shown = list(page.object_list)
+        # The page holds ids here; the participants replace them below.
+        shown = cast(list[uuid.UUID], list(page.object_list))
         by_pk = participants.filter(pk__in=shown).in_bulk()
         # A participant removed between the two queries is left out, not a 500.
         page.object_list = [by_pk[pk] for pk in shown if pk in by_pk]
@@ -122,7 +125,8 @@ def _name_order(participants: QuerySet[Participant], *, descending: bool) -> lis
             attnames = decrypted[0].loader.attnames
             family_at, given_at = attnames.index("family_name"), attnames.index("given_name")
         for row in decrypted:
-            family_key, given_key, _pk = name_sort_key(*row.texts, row.pk)
+            family_text, given_text = row.texts
+            family_key, given_key, _pk = name_sort_key(family_text, given_text, row.pk)
             keys[row.pk] = (row.values[family_at], row.values[given_at], (family_key, given_key))
             keys.move_to_end(row.pk)
         while len(keys) > NAME_KEYS_LIMIT:
