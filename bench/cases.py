@@ -15,7 +15,7 @@ the timed requests.
 Variants measured side by side in the same run (the ratios in the report):
 
 - ``…:no_access_log``: the same page with ``audit.events.record_access`` (and
-  ``record_access_many``) patched to a no-op;
+  ``record_access_many``, ``record_shown``) patched to a no-op;
 - ``…:generic_guardian``: the same list with the grants copied into guardian's
   generic ``UserObjectPermission`` table and read through guardian's own
   ``get_objects_for_user`` on it (bench/guardian_generic.py, bench only);
@@ -107,13 +107,14 @@ def signed_in_client(user):
 
 @contextmanager
 def access_logging_off():
-    """Patch record_access and record_access_many to no-ops wherever they were imported."""
+    """Patch record_access, record_access_many and record_shown to no-ops wherever they
+    were imported."""
     from audit import events
 
-    originals = {events.record_access, events.record_access_many}
+    originals = {events.record_access, events.record_access_many, events.record_shown}
     with ExitStack() as stack:
         for module in list(sys.modules.values()):
-            for name in ("record_access", "record_access_many"):
+            for name in ("record_access", "record_access_many", "record_shown"):
                 if getattr(module, name, None) in originals:
                     stack.enter_context(
                         mock.patch.object(module, name, lambda *args, **kwargs: None)
@@ -310,7 +311,18 @@ class Harness:
             built.extend(made if isinstance(made, list) else [made])
 
         for role in ("supervisor", "manager", "case_officer"):
-            add(f"home.{role}", lambda role=role: Case(f"home.{role}", self.get(role, "home")))
+            add(
+                f"home.{role}",
+                lambda role=role: [
+                    Case(f"home.{role}", self.get(role, "home")),
+                    # The cards' people are logged one event each (audit.events.record_shown).
+                    Case(
+                        f"home.{role}:no_access_log",
+                        self.get(role, "home"),
+                        variant=access_logging_off,
+                    ),
+                ],
+            )
         for role in ("supervisor", "manager", "case_officer"):
             add(
                 f"participant_list.{role}",
@@ -338,7 +350,14 @@ class Harness:
         )
         add(
             "placement_list.manager",
-            lambda: Case("placement_list.manager", self.get("manager", "placements:list")),
+            lambda: [
+                Case("placement_list.manager", self.get("manager", "placements:list")),
+                Case(
+                    "placement_list.manager:no_access_log",
+                    self.get("manager", "placements:list"),
+                    variant=access_logging_off,
+                ),
+            ],
         )
         add(
             "placement_detail.supervisor",
