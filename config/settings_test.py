@@ -29,3 +29,9 @@ if DATABASES["default"]["ENGINE"] == "config.sqlite3":  # noqa: F405
     # name and would otherwise give each xdist worker a file beside the
     # development database.
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
+
+if STORAGES["documents"]["BACKEND"].endswith("FileSystemStorage"):  # noqa: F405
+    # Documents the tests upload go to a throw-away folder, never var/.
+    import tempfile
+
+    STORAGES["documents"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="stegvis-documents-")  # noqa: F405
