@@ -112,7 +112,9 @@ def refuse_active_pdf(stream) -> None:
         reader = PdfReader(stream, strict=False)
         if reader.is_encrypted:
             raise ValidationError(
-                _("The PDF is password protected and cannot be checked. Upload an unprotected copy."),
+                _(
+                    "The PDF is password protected and cannot be checked. Upload an unprotected copy."
+                ),
                 code="encrypted_pdf",
             )
         seen: set[tuple[int, int]] = set()
@@ -174,9 +176,13 @@ def reencode_image(stream, detected: str) -> CleanImage:
                 # The picture the camera meant (rotation from EXIF), then no EXIF at all.
                 upright = ImageOps.exif_transpose(image)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
-        raise ValidationError(_("The image is damaged and cannot be read."), code="damaged_image") from error
+        raise ValidationError(
+            _("The image is damaged and cannot be read."), code="damaged_image"
+        ) from error
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ValidationError(_("The image is too large (too many pixels)."), code="image_size") from error
+        raise ValidationError(
+            _("The image is too large (too many pixels)."), code="image_size"
+        ) from error
     out = io.BytesIO()
     if detected == PNG:
         if upright.mode not in ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"):

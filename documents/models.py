@@ -37,9 +37,7 @@ class Document(EncryptedRecord):
         JPEG = "image/jpeg", "JPEG"
         PNG = "image/png", "PNG"
 
-    participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="documents"
-    )
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="documents")
     placement = models.ForeignKey(
         Placement,
         on_delete=models.CASCADE,

@@ -74,9 +74,7 @@ def file_size_validate(*, size: int) -> None:
     if size > limit:
         raise ValidationError(
             {
-                "file": _(
-                    "The file is too large (%(size)s MB). Files can be at most %(limit)s MB."
-                )
+                "file": _("The file is too large (%(size)s MB). Files can be at most %(limit)s MB.")
                 % {
                     "size": f"{size / MEGABYTE:.1f}".replace(".", ","),
                     "limit": limit // MEGABYTE,

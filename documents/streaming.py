@@ -59,7 +59,13 @@ def encrypted_size(plaintext_size: int, chunk_size: int | None = None) -> int:
     """The stored object's size for a file of ``plaintext_size`` bytes."""
     chunk_size = chunk_size or CHUNK_SIZE
     full = plaintext_size // chunk_size
-    return HEADER.size + full * record_size(chunk_size) + NONCE_SIZE + plaintext_size % chunk_size + TAG_SIZE
+    return (
+        HEADER.size
+        + full * record_size(chunk_size)
+        + NONCE_SIZE
+        + plaintext_size % chunk_size
+        + TAG_SIZE
+    )
 
 
 def encrypt_chunks(

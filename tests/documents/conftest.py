@@ -14,8 +14,9 @@ from documents.services import document_upload
 def upload(participant, manager):
     """``upload(data, name, kind=…, user=…)`` → the Document, through the service."""
 
-    def make(data: bytes, name: str = "beslut.pdf", *, kind=Document.Kind.DECISION, user=None,
-             **fields):
+    def make(
+        data: bytes, name: str = "beslut.pdf", *, kind=Document.Kind.DECISION, user=None, **fields
+    ):
         return document_upload(
             participant=participant,
             file=io.BytesIO(data),

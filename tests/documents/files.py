@@ -43,9 +43,7 @@ def pdf_with_javascript() -> bytes:
             }
         )
     )
-    tree = DictionaryObject(
-        {NameObject("/Names"): ArrayObject([TextStringObject("hej"), script])}
-    )
+    tree = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("hej"), script])})
     writer._root_object[NameObject("/Names")] = DictionaryObject(
         {NameObject("/JavaScript"): writer._add_object(tree)}
     )

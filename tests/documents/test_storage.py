@@ -294,7 +294,9 @@ def test_rotation_rewraps_the_file_key_without_touching_the_file(upload):
     data = files.text_pdf()
     document = upload(data, "beslut.pdf")
     stored_before = _stored_bytes(document)
-    ciphertext_before = Document.objects.filter(pk=document.pk).values_list("file_key", flat=True)[0]
+    ciphertext_before = Document.objects.filter(pk=document.pk).values_list("file_key", flat=True)[
+        0
+    ]
     from encryption.models import DataKey
 
     DataKey.objects.filter(pk=document.data_key_id).update(origin_kek_id="retired")
