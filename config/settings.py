@@ -8,6 +8,7 @@ secret must come from the environment; the process refuses to start otherwise).
 import importlib.util
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -308,8 +309,9 @@ STORAGES = {
 DOCUMENTS_MAX_BYTES = 20 * 1024 * 1024
 DOCUMENTS_VERIFY_SAMPLE = int(os.environ.get("STEGVIS_DOCUMENTS_VERIFY_SAMPLE", "500"))
 DOCUMENTS_STORAGE = os.environ.get("STEGVIS_DOCUMENTS_STORAGE", "filesystem")
+_documents_storage: dict[str, Any]
 if DOCUMENTS_STORAGE == "s3":
-    STORAGES["documents"] = {
+    _documents_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": os.environ["STEGVIS_DOCUMENTS_BUCKET"],
@@ -322,7 +324,7 @@ if DOCUMENTS_STORAGE == "s3":
         },
     }
 elif DOCUMENTS_STORAGE == "filesystem":
-    STORAGES["documents"] = {
+    _documents_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {
             "location": os.environ.get("STEGVIS_DOCUMENTS_ROOT", str(VAR_DIR / "documents")),
@@ -332,6 +334,7 @@ elif DOCUMENTS_STORAGE == "filesystem":
     }
 else:
     raise ImproperlyConfigured("STEGVIS_DOCUMENTS_STORAGE must be 'filesystem' or 's3'.")
+STORAGES["documents"] = _documents_storage
 
 # Field encryption (see docs/keys.md). Production: both from the environment,
 # no fallback. Development: generated once into a git-ignored file.

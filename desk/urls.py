@@ -14,7 +14,17 @@ from datetime import date
 from django.urls import path, register_converter
 
 from .moved import follow_up_moved, goal_status_moved, moved
-from .views import audit, documents, followup, home, participants, placements, progress, reports, units
+from .views import (
+    audit,
+    documents,
+    followup,
+    home,
+    participants,
+    placements,
+    progress,
+    reports,
+    units,
+)
 
 
 class IsoDateConverter:

@@ -113,7 +113,8 @@ def refuse_active_pdf(stream) -> None:
         if reader.is_encrypted:
             raise ValidationError(
                 _(
-                    "The PDF is password protected and cannot be checked. Upload an unprotected copy."
+                    "The PDF is password protected and cannot be checked. "
+                    "Upload an unprotected copy."
                 ),
                 code="encrypted_pdf",
             )

@@ -14,7 +14,7 @@ from .models import Document, kinds_readable
 
 def document_list_for(*, user: User, participant: Participant) -> QuerySet[Document]:
     """The documents of a participant (fetched with participant_get_for) the user may read."""
-    kinds = kinds_readable(participant.access.read)
+    kinds = kinds_readable(participant.access.read)  # type: ignore[attr-defined]
     return (
         Document.objects.filter(participant_id=participant.pk, kind__in=kinds)
         .select_related("data_key", "uploaded_by", "placement__unit")
@@ -25,7 +25,7 @@ def document_list_for(*, user: User, participant: Participant) -> QuerySet[Docum
 def document_get_for(*, user: User, participant_id, document_id) -> Document:
     """One document with its participant (``.participant.access`` set), or Http404."""
     participant = participant_get_for(user=user, participant_id=participant_id)
-    kinds = kinds_readable(participant.access.read)
+    kinds = kinds_readable(participant.access.read)  # type: ignore[attr-defined]
     document = (
         Document.objects.filter(participant_id=participant.pk, kind__in=kinds, pk=document_id)
         .select_related("data_key")

@@ -14,6 +14,7 @@ import re
 import uuid
 from datetime import date
 from pathlib import PurePath
+from typing import IO, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -162,7 +163,9 @@ def document_upload(
     )
     storage = document_storage()
     reader = EncryptingReader(stream, key=key, file_id=document.pk)
-    document.object_name = storage.save(new_object_name(), File(reader, name="object"))
+    document.object_name = storage.save(
+        new_object_name(), File(cast(IO[bytes], reader), name="object")
+    )
     try:
         if reader.written == 0:
             raise ValidationError({"file": _("The file could not be stored.")})

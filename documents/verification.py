@@ -10,8 +10,8 @@ from django.conf import settings
 
 from encryption.exceptions import DataKeyDestroyed, EncryptionError
 
-from .models import Document
 from .files import file_key_of, open_stored
+from .models import Document
 from .streaming import verify_sample
 
 TABLE = "documents: chunks checked"

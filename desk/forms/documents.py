@@ -1,6 +1,8 @@
 """The upload form of the participant's Dokument tab. It only parses; the checks
 on the file (size, type from content, active PDF content) are the service's."""
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,13 +31,13 @@ class DocumentUploadForm(forms.Form):
 
     def __init__(self, *args, writable_sections, placements, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
             (value, label)
             for value, label in Document.Kind.choices
             if section_of(value) in writable_sections
         ]
         self.fields["document_date"].initial = timezone.localdate()
-        field = self.fields["placement"]
+        field = cast(PlacementChoiceField, self.fields["placement"])
         field.queryset = placements
         rows = list(placements)
         field.choices = [("", field.empty_label)] + [
