@@ -106,7 +106,7 @@ def prepare_file(file, file_name: str) -> tuple[object, str, int]:
     try:
         detected = content.check_type(head, file_name)
     except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from None
+        raise ValidationError({"file": error}) from None
     try:
         if detected == content.PDF:
             content.refuse_active_pdf(file)
@@ -114,7 +114,7 @@ def prepare_file(file, file_name: str) -> tuple[object, str, int]:
             return file, content.PDF, size
         clean = content.reencode_image(file, detected)
     except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from None
+        raise ValidationError({"file": error}) from None
     file_size_validate(size=len(clean.data))
     return io.BytesIO(clean.data), clean.content_type, len(clean.data)
 
