@@ -168,11 +168,14 @@ def reencode_image(stream, detected: str) -> CleanImage:
 
         register_heif_opener()
     formats = {JPEG: ["JPEG"], PNG: ["PNG"], HEIC: ["HEIF"]}[detected]
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    too_large = ValidationError(_("The image is too large (too many pixels)."), code="image_size")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(stream, formats=formats) as image:
+                # Checked from the header, before the pixels are decoded.
+                if image.width * image.height > MAX_IMAGE_PIXELS:
+                    raise too_large
                 image.load()
                 # The picture the camera meant (rotation from EXIF), then no EXIF at all.
                 upright = ImageOps.exif_transpose(image)
@@ -181,9 +184,7 @@ def reencode_image(stream, detected: str) -> CleanImage:
             _("The image is damaged and cannot be read."), code="damaged_image"
         ) from error
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ValidationError(
-            _("The image is too large (too many pixels)."), code="image_size"
-        ) from error
+        raise too_large from error
     out = io.BytesIO()
     if detected == PNG:
         if upright.mode not in ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"):

@@ -306,3 +306,12 @@ def test_rotation_rewraps_the_file_key_without_touching_the_file(upload):
     assert bytes(fresh.__dict__["file_key"]) != bytes(ciphertext_before)
     assert _stored_bytes(fresh) == stored_before
     assert content_of(fresh) == data
+
+
+def test_an_image_with_too_many_pixels_is_refused_before_decoding(upload, monkeypatch):
+    from documents import content
+
+    monkeypatch.setattr(content, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(ValidationError) as refused:
+        upload(files.png(), "skanning.png")  # 40 x 30 = 1,200 pixels
+    assert [error.code for error in refused.value.error_dict["file"]] == ["image_size"]
