@@ -241,6 +241,28 @@ ACCESS_TABLE.update(
 # --- end participant screens and progress --------------------------------------------------
 
 
+# --- Documents on the record (desk.views.documents) ------------------------------------------
+# Which documents a user sees is the field policy's (documents.sections: a medical
+# certificate is health data); deleting is for the enterprise's managers.
+ACCESS_TABLE.update(
+    {
+        "participants:documents": Rule(
+            roles=PERSON_ROLES, shows_person_data=True, description="documents: list, upload form"
+        ),
+        "participants:document_upload": Rule(
+            roles=_WRITES_PROGRESS, shows_person_data=True, description="upload a document (POST)"
+        ),
+        "participants:document_download": Rule(
+            roles=PERSON_ROLES, shows_person_data=True, description="download a document"
+        ),
+        "participants:document_delete": Rule(
+            roles=roles(Role.MANAGER), shows_person_data=True, description="delete a document"
+        ),
+    }
+)
+# --- end documents ---------------------------------------------------------------------------
+
+
 # --- Addresses of the earlier URL scheme (desk.moved): permanent redirects ------------------
 # A redirect shows nothing but the new address. The goal and follow-up redirects look
 # the object up through its permission-scoped selector (404 when not visible), so they

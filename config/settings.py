@@ -8,6 +8,7 @@ secret must come from the environment; the process refuses to start otherwise).
 import importlib.util
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "participants",
     "placements",
     "casework",
+    "documents",
     "reports",
     "desk",
     "demo",
@@ -302,6 +304,40 @@ STORAGES = {
         )
     },
 }
+
+# Documents on the record (documents app, docs/documents.md): encrypted chunks under
+# random object names. The filesystem under var/ by default; S3-compatible object
+# storage (django-storages) with STEGVIS_DOCUMENTS_STORAGE=s3. The storage only
+# ever holds ciphertext, so its own encryption and access policy are a second line.
+DOCUMENTS_MAX_BYTES = 20 * 1024 * 1024
+DOCUMENTS_VERIFY_SAMPLE = int(os.environ.get("STEGVIS_DOCUMENTS_VERIFY_SAMPLE", "500"))
+DOCUMENTS_STORAGE = os.environ.get("STEGVIS_DOCUMENTS_STORAGE", "filesystem")
+_documents_storage: dict[str, Any]
+if DOCUMENTS_STORAGE == "s3":
+    _documents_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["STEGVIS_DOCUMENTS_BUCKET"],
+            "endpoint_url": os.environ.get("STEGVIS_DOCUMENTS_S3_ENDPOINT") or None,
+            "region_name": os.environ.get("STEGVIS_DOCUMENTS_S3_REGION") or None,
+            # Credentials: boto3's usual chain (AWS_ACCESS_KEY_ID/… or an instance role).
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif DOCUMENTS_STORAGE == "filesystem":
+    _documents_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("STEGVIS_DOCUMENTS_ROOT", str(VAR_DIR / "documents")),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+else:
+    raise ImproperlyConfigured("STEGVIS_DOCUMENTS_STORAGE must be 'filesystem' or 's3'.")
+STORAGES["documents"] = _documents_storage
 
 # Field encryption (see docs/keys.md). Production: both from the environment,
 # no fallback. Development: generated once into a git-ignored file.

@@ -14,6 +14,11 @@ def _random_key() -> str:
 
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", f"test-1:{_random_key()}")
 os.environ.setdefault("BLIND_INDEX_KEY", _random_key())
+if "STEGVIS_DOCUMENTS_ROOT" not in os.environ:
+    # Documents the tests upload go to a throw-away folder, never var/.
+    import tempfile
+
+    os.environ["STEGVIS_DOCUMENTS_ROOT"] = tempfile.mkdtemp(prefix="stegvis-documents-")
 
 from config.settings import *  # noqa: E402, F403
 

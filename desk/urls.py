@@ -14,7 +14,17 @@ from datetime import date
 from django.urls import path, register_converter
 
 from .moved import follow_up_moved, goal_status_moved, moved
-from .views import audit, followup, home, participants, placements, progress, reports, units
+from .views import (
+    audit,
+    documents,
+    followup,
+    home,
+    participants,
+    placements,
+    progress,
+    reports,
+    units,
+)
 
 
 class IsoDateConverter:
@@ -62,6 +72,28 @@ participant_patterns = [
         name="follow_up_record",
     ),
 ]
+
+#: /deltagare/<id>/dokument/ — the record's documents (encrypted files): list, upload,
+#: download, delete. Mounted with the participant's other tabs.
+document_patterns = [
+    path("<uuid:participant_id>/dokument/", documents.document_list, name="documents"),
+    path(
+        "<uuid:participant_id>/dokument/ny/",
+        documents.document_upload_view,
+        name="document_upload",
+    ),
+    path(
+        "<uuid:participant_id>/dokument/<uuid:document_id>/",
+        documents.document_download,
+        name="document_download",
+    ),
+    path(
+        "<uuid:participant_id>/dokument/<uuid:document_id>/ta-bort/",
+        documents.document_delete_view,
+        name="document_delete",
+    ),
+]
+participant_patterns += document_patterns
 
 #: /placeringar/ — placements, referrals and every action on one placement.
 placement_patterns = [

@@ -474,6 +474,17 @@ class VerifyReport:
     failures: list[str] = field(default_factory=list)
 
 
+#: Checks of data kept outside the encrypted columns (a document's file chunks), run
+#: by ``verify_all`` after the columns: apps above register them in ``ready()``.
+#: Each adds its counts to ``report.tables`` and its problems to ``report.failures``.
+_VERIFICATIONS: list[Callable[[VerifyReport], None]] = []
+
+
+def register_verification(check: Callable[[VerifyReport], None]) -> None:
+    if check not in _VERIFICATIONS:
+        _VERIFICATIONS.append(check)
+
+
 class _KeyLookup(dict):
     """Data keys by id for one verification run, loaded a page at a time."""
 
@@ -520,6 +531,8 @@ def verify_all(*, batch_size: int = 2000) -> VerifyReport:
                 page = []
         count += _verify_page(model, names, page, keys, kek_failures, report)
         report.tables[table] = count
+    for check in _VERIFICATIONS:
+        check(report)
     return report
 
 

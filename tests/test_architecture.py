@@ -23,7 +23,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 #: What each app may import from the others (besides itself).
-DOMAIN = {"encryption", "accounts", "audit", "participants", "placements", "casework"}
+DOMAIN = {
+    "encryption",
+    "accounts",
+    "audit",
+    "participants",
+    "placements",
+    "casework",
+    "documents",
+}
 ALLOWED = {
     "encryption": set(),
     "accounts": {"encryption"},
@@ -31,6 +39,7 @@ ALLOWED = {
     "participants": {"accounts", "encryption", "audit"},
     "placements": {"participants", "accounts", "encryption", "audit"},
     "casework": {"placements", "participants", "accounts", "encryption", "audit"},
+    "documents": {"placements", "participants", "accounts", "encryption", "audit"},
     "reports": DOMAIN,
     "demo": DOMAIN,
     "desk": DOMAIN | {"reports"},

@@ -300,6 +300,8 @@ def build_scenario() -> Scenario:
     )
     follow_up_4 = FollowUp.objects.filter(exit=exit_4).order_by("due_on").first()
 
+    documents = documents_for_matrix(p1, p2, manager_a, manager_b)
+
     admin_permissions(users["admin"])
     former = Membership.objects.get(user=users["former_manager_a"])
     membership_end(membership=former, ended_on=today - timedelta(days=1), acting_user=manager_a)
@@ -339,6 +341,7 @@ def build_scenario() -> Scenario:
         "FU3": follow_up_3,
         "FU4": follow_up_4,
         **exports,
+        **documents,
         "enterprise_a": enterprise_a,
         "agency_x": agency_x,
     }
@@ -360,6 +363,8 @@ def build_scenario() -> Scenario:
         "FU4": frozenset({"manager_a", "supervisor_a_grace"}),
         "export_manager_a": frozenset({"manager_a"}),
         "export_analyst_f": frozenset({"analyst_f"}),
+        "D1": frozenset({"manager_a", "supervisor_a", "case_officer_x"}),
+        "D2": frozenset({"manager_b", "supervisor_b"}),
     }
     sign_in_how = {key: "verified" for key in users}
     sign_in_how["anonymous"] = "anonymous"
@@ -370,6 +375,26 @@ def build_scenario() -> Scenario:
     for user_key in users:  # second-factor devices exist before URLs are built
         scenario.client(user_key)
     return scenario
+
+
+def documents_for_matrix(p1, p2, manager_a, manager_b) -> dict:
+    """A decision on P1 and one on P2 (the Dokument tab's URLs are about them)."""
+    import io
+
+    from documents.services import document_upload
+    from tests.documents.files import text_pdf
+
+    return {
+        key: document_upload(
+            participant=participant,
+            file=io.BytesIO(text_pdf("Beslut")),
+            file_name="beslut.pdf",
+            kind="decision",
+            document_date=timezone.localdate(),
+            acting_user=acting_user,
+        )
+        for key, participant, acting_user in (("D1", p1, manager_a), ("D2", p2, manager_b))
+    }
 
 
 def admin_permissions(user: User) -> None:
@@ -441,6 +466,7 @@ OBJECT_PARAMETERS: dict[str, tuple[str, ...]] = {
     "goal_id": ("G1", "G2"),
     "follow_up_id": ("FU3", "FU4"),
     "export_id": ("export_manager_a", "export_analyst_f"),
+    "document_id": ("D1", "D2"),
 }
 
 
@@ -580,6 +606,7 @@ EXCEPTIONS: dict[tuple[str, str, str], tuple[object, str]] = {
             ("moved:goal_add", "P4"),
             ("moved:assessment_add", "P4"),
             ("moved:follow_up_record", "FU4"),
+            ("participants:document_upload", "P4"),
         )
     },
 }
