@@ -78,7 +78,11 @@ ACCESS_TABLE.update(
 ACCESS_TABLE.update(
     {
         "audit:events": Rule(
-            roles=roles(Role.AUDITOR), description="access log with filters and flags"
+            roles=roles(Role.AUDITOR),
+            # Names it shows are access events, one per person (zero on an empty page),
+            # so it is not one of the one-event person-data views.
+            description="access log with participants' names (each an access event), "
+            "filters (a name or personal identity number by POST) and flags",
         ),
         "audit:participant_history": Rule(
             roles=roles(Role.AUDITOR),

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext as _
 
 from audit.reasons import reason_label
 
@@ -15,3 +16,15 @@ def get_item(mapping, key):
 def change_reason(reason):
     """A history change reason in the reader's language (``audit.reasons``)."""
     return reason_label(reason)
+
+
+@register.filter
+def history_value(value):
+    """A plain value from a history row, as a reader writes it (yes/no, not True/False)."""
+    if value is True:
+        return _("Yes")
+    if value is False:
+        return _("No")
+    if value in (None, ""):
+        return "–"
+    return value
