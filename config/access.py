@@ -174,7 +174,11 @@ _REPORTS = roles(Role.MANAGER)
 _EXPORTS = roles(Role.MANAGER, Role.ANALYST)
 ACCESS_TABLE.update(
     {
-        "reports:outcome": Rule(roles=_REPORTS, description="outcome report with charts"),
+        # The analyst sees the anonymised (disclosure-controlled) tables of the
+        # enterprises that share statistics with their funder; files: the export.
+        "reports:outcome": Rule(
+            roles=_EXPORTS, description="outcome report (analyst: anonymised tables)"
+        ),
         "reports:outcome_pdf": Rule(roles=_REPORTS, description="outcome report as PDF"),
         "reports:outcome_csv": Rule(roles=_REPORTS, description="outcome report as CSV"),
         "reports:outcome_xlsx": Rule(roles=_REPORTS, description="outcome report as XLSX"),

@@ -69,9 +69,7 @@ def test_no_match_and_several_matches(auditor_client, enterprise, manager, parti
     )
     response = auditor_client.post(EVENTS, {"person": participant.family_name})
     urls = [url for _name, url in response.context["matches"]]
-    assert sorted(urls) == sorted(
-        f"{EVENTS}?participant={pk}" for pk in (participant.pk, twin.pk)
-    )
+    assert sorted(urls) == sorted(f"{EVENTS}?participant={pk}" for pk in (participant.pk, twin.pk))
 
 
 def test_a_participant_of_another_organisation_is_not_found(
