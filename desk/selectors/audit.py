@@ -8,7 +8,7 @@ organisation only, and each name shown is an access event of the caller's).
 
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from accounts.models import Role
 from audit import review
@@ -24,7 +24,7 @@ WHAT_LABELS = {
     "export": gettext_lazy("Anonymised export"),
     "list": gettext_lazy("Participant list"),
     "overview": gettext_lazy("Record overview"),
-    "home": gettext_lazy("Home page"),
+    "home": pgettext_lazy("main menu", "Home"),
     "placement": gettext_lazy("Placement"),
     "placement_list": gettext_lazy("Placement list"),
     "unit": gettext_lazy("Unit attendance"),
