@@ -7,8 +7,13 @@ access log.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags import admin_list
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.templatetags.static import static
+from django.utils.functional import lazy
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -63,8 +68,31 @@ class UnitAdmin(admin.ModelAdmin):
     autocomplete_fields = ("organisation",)
 
 
+def _boolean_icon(value):
+    """Django's yes/no icon, with a translated text (Django writes "True"/"False")."""
+    name, text = {True: ("yes", _("Yes")), False: ("no", _("No")), None: ("unknown", _("Unknown"))}[
+        value
+    ]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), text)
+
+
+# Read by the admin's list, detail and read-only field displays at call time.
+admin_list._boolean_icon = _boolean_icon
+
+
+class SwedishAdminPasswordChangeForm(AdminPasswordChangeForm):
+    """Django's form, with its warning (plain English in Django) translated."""
+
+    usable_password_help_text = lazy(format_html, str)(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        _("If disabled, the current password for this user will be lost."),
+    )
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    change_password_form = SwedishAdminPasswordChangeForm
     list_display = ("username", "first_name", "last_name", "email", "is_active", "is_staff")
     inlines = [MembershipInline]
 

@@ -1,5 +1,7 @@
 """The participant's access extract as PDF (reportlab): who looked at and
-changed their record, by date, organisation, role and action. Ids only."""
+changed their record, by date, organisation, role and action. It names the
+participant it is about (it is handed to them); the people who read are
+named by organisation and role."""
 
 import io
 
@@ -16,7 +18,9 @@ from .pdf import text_paragraph
 from .review import ExtractLine
 
 
-def extract_pdf(*, participant_id, enterprise_name: str, lines: list[ExtractLine]) -> bytes:
+def extract_pdf(
+    *, participant_id, enterprise_name: str, lines: list[ExtractLine], participant_name: str = ""
+) -> bytes:
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -35,8 +39,9 @@ def extract_pdf(*, participant_id, enterprise_name: str, lines: list[ExtractLine
     story = [
         text_paragraph(_("Access extract: who has read or changed the record"), styles["Title"]),
         text_paragraph(
-            _("Record %(id)s at %(enterprise)s. Produced %(when)s.")
+            _("%(name)s, record %(id)s at %(enterprise)s. Produced %(when)s.")
             % {
+                "name": participant_name,
                 "id": participant_id,
                 "enterprise": enterprise_name,
                 "when": date_format(timezone.localtime(), "DATETIME_FORMAT"),

@@ -7,8 +7,9 @@ register them at start-up, so the import graph stays one-way.
 
 Flags (computed in the database, one annotated query per page):
 
-- ``out_of_hours``: before ``AUDIT_WORKING_HOURS`` start or from its end
-  (default 07–19) in Europe/Stockholm, or on a Saturday or Sunday.
+- ``out_of_hours``: outside the working schedule ``AUDIT_WORKING_SCHEDULE``
+  (default Monday to Friday 07–19) in Europe/Stockholm: a day it does not
+  list (by default Saturday and Sunday) is out of hours all day.
 - ``bulk``: the user opened more than ``AUDIT_BULK_PARTICIPANTS_PER_HOUR``
   (default 20) distinct participants in the hour up to this event (a sliding
   window, counted by a correlated subquery on the (user_id, occurred_at) index).
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import (
     BooleanField,
     Case,
@@ -47,6 +49,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay
 from django.http import Http404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.lookups import InSubqueryFirst
@@ -64,9 +67,40 @@ def auditor_organisations(user) -> list:
     return organisations_with_role(user, AUDITOR)
 
 
-def working_hours() -> tuple[int, int]:
-    start, end = getattr(settings, "AUDIT_WORKING_HOURS", (7, 19))
-    return int(start), int(end)
+#: ISO weekday (1 = Monday) → working hours (from, to) in local time; days not
+#: listed have none. ``AUDIT_WORKING_SCHEDULE`` overrides it (docs/audit.md).
+DEFAULT_SCHEDULE = "mon-fri 07-19"
+_DAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
+
+
+def parse_schedule(text: str) -> dict[int, tuple[int, int]]:
+    """``"mon-fri 07-19, sat 10-16"`` → {1: (7, 19), …, 6: (10, 16)}; raises ValueError."""
+    schedule: dict[int, tuple[int, int]] = {}
+    for part in filter(None, (chunk.strip() for chunk in text.lower().split(","))):
+        days, hours = part.split()
+        first, _dash, last = days.partition("-")
+        start, end = (int(hour) for hour in hours.split("-"))
+        if not 0 <= start < end <= 24:
+            raise ValueError(f"working hours {hours!r}: from must be before to, within 0-24")
+        for day in range(_DAYS[first], _DAYS[last or first] + 1):
+            schedule[day] = (start, end)
+    return schedule
+
+
+def working_schedule() -> dict[int, tuple[int, int]]:
+    """The working days and hours; anything outside them is flagged "out of hours"."""
+    text = getattr(settings, "AUDIT_WORKING_SCHEDULE", "") or DEFAULT_SCHEDULE
+    try:
+        return parse_schedule(text)
+    except (ValueError, KeyError) as error:
+        raise ImproperlyConfigured(f"AUDIT_WORKING_SCHEDULE {text!r}: {error}") from error
+
+
+def _out_of_hours() -> Q:
+    within = Q(local_weekday=0)  # no ISO weekday is 0: an empty schedule flags everything
+    for day, (start, end) in working_schedule().items():
+        within |= Q(local_weekday=day, local_hour__gte=start, local_hour__lt=end)
+    return ~within
 
 
 def bulk_threshold() -> int:
@@ -108,7 +142,6 @@ def _in_scope(organisation_ids: list) -> Q:
 
 def _with_flags(events: QuerySet) -> QuerySet:
     subject = registry.subject()
-    start, end = working_hours()
     zone = local_zone()
     window = (
         AccessEvent.objects.filter(
@@ -130,10 +163,7 @@ def _with_flags(events: QuerySet) -> QuerySet:
         participants_in_hour=Coalesce(Subquery(window, output_field=IntegerField()), Value(0)),
     ).annotate(
         flag_out_of_hours=Case(
-            When(
-                Q(local_hour__lt=start) | Q(local_hour__gte=end) | Q(local_weekday__gte=6),
-                then=Value(True),
-            ),
+            When(_out_of_hours(), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         ),
@@ -216,10 +246,15 @@ def with_flags(events: list[AccessEvent]) -> list[AccessEvent]:
 
 
 def names_for(events: list[AccessEvent]) -> tuple[dict, dict]:
-    """Usernames and organisation names for one page of events (two queries)."""
+    """Users' names (else usernames) and organisation names for one page (two queries)."""
     user_ids = {event.user_id for event in events if event.user_id}
     organisation_ids = {event.organisation_id for event in events if event.organisation_id}
-    users = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username"))
+    users = {
+        pk: f"{first} {last}".strip() or username
+        for pk, username, first, last in User.objects.filter(pk__in=user_ids).values_list(
+            "pk", "username", "first_name", "last_name"
+        )
+    }
     organisations = dict(
         Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name")
     )
@@ -307,7 +342,9 @@ def _field_changes(model, row, previous, encrypted: set[str]) -> list[FieldChang
         changes.append(
             FieldChange(
                 name=name,
-                label=str(fields[name].verbose_name),
+                # A field without its own verbose name shows its attribute name
+                # ("recorded by"): translated here where the catalogue has it.
+                label=gettext(str(fields[name].verbose_name)),
                 old=old,
                 new=new,
                 shown=shown,
@@ -375,11 +412,12 @@ class ExtractLine:
     what: str
 
 
-def extract_lines(*, participant_id) -> list[ExtractLine]:
+def extract_lines(*, participant_id, describe=None) -> list[ExtractLine]:
     """Every access to and change of one participant's record, oldest first.
 
     Only rows that carry this participant's id (events) or belong to their
-    records (history); three queries plus the history sources.
+    records (history); three queries plus the history sources. ``describe``
+    (section, object type, result count) → text names what was read.
     """
     events = list(AccessEvent.objects.filter(participant_id=participant_id).order_by("id"))
     changes = change_history(participant_id=participant_id)
@@ -412,7 +450,11 @@ def extract_lines(*, participant_id) -> list[ExtractLine]:
             organisation=names.get(event.organisation_id, ""),
             role=str(role_labels.get(event.role, event.role)),
             action=str(action_labels.get(event.action, event.action)),
-            what=event.section or event.object_type,
+            what=(
+                describe(event.section, event.object_type, event.result_count)
+                if describe
+                else event.section or event.object_type
+            ),
         )
         for event in events
     ]

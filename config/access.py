@@ -78,7 +78,11 @@ ACCESS_TABLE.update(
 ACCESS_TABLE.update(
     {
         "audit:events": Rule(
-            roles=roles(Role.AUDITOR), description="access log with filters and flags"
+            roles=roles(Role.AUDITOR),
+            # Names it shows are access events, one per person (zero on an empty page),
+            # so it is not one of the one-event person-data views.
+            description="access log with participants' names (each an access event), "
+            "filters (a name or personal identity number by POST) and flags",
         ),
         "audit:participant_history": Rule(
             roles=roles(Role.AUDITOR),
@@ -183,7 +187,11 @@ _REPORTS = roles(Role.MANAGER)
 _EXPORTS = roles(Role.MANAGER, Role.ANALYST)
 ACCESS_TABLE.update(
     {
-        "reports:outcome": Rule(roles=_REPORTS, description="outcome report with charts"),
+        # The analyst sees the anonymised (disclosure-controlled) tables of the
+        # enterprises that share statistics with their funder; files: the export.
+        "reports:outcome": Rule(
+            roles=_EXPORTS, description="outcome report (analyst: anonymised tables)"
+        ),
         "reports:outcome_pdf": Rule(roles=_REPORTS, description="outcome report as PDF"),
         "reports:outcome_csv": Rule(roles=_REPORTS, description="outcome report as CSV"),
         "reports:outcome_xlsx": Rule(roles=_REPORTS, description="outcome report as XLSX"),

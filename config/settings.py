@@ -278,6 +278,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Outcome exports (reports): files kept outside static and media, served
 # only through the access-checked, audited download view.
+# The auditor's "out of hours" flag: working days and hours in local time (docs/audit.md).
+AUDIT_WORKING_SCHEDULE = os.environ.get("AUDIT_WORKING_SCHEDULE", "mon-fri 07-19")
 EXPORTS_ROOT = Path(os.environ.get("STEGVIS_EXPORTS_ROOT", str(VAR_DIR / "exports")))
 
 # Internationalisation: Swedish first, English available.

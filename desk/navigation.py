@@ -37,7 +37,7 @@ MAIN_MENU: tuple[MenuEntry, ...] = (
     ),
     MenuEntry(pgettext_lazy("main menu", "Placements"), ("placements:list",), ("placements:",)),
     MenuEntry(pgettext_lazy("main menu", "Attendance"), ("units:attendance",), ("units:",)),
-    # A manager starts from the outcome report; an analyst has the exports only.
+    # Manager and analyst start from the outcome report (the analyst's is anonymised).
     MenuEntry(
         pgettext_lazy("main menu", "Reports"),
         ("reports:outcome", "reports:export_list"),

@@ -350,3 +350,9 @@ def participant_write_check(
     if not sections and relation is None:
         raise ValueError("say which sections or which relation the write needs")
     return found
+
+
+def participants_matching(participants: QuerySet[Participant], term: str) -> QuerySet[Participant]:
+    """``participants`` (already scoped by the caller) narrowed to a name or personal
+    identity number: the blind index for a number, decryption within the set for a name."""
+    return _search(participants, term)

@@ -362,6 +362,24 @@ def _sheet(table: dict) -> SheetTable:
     return SheetTable(table["key"], table["title"], header, rows)
 
 
+def anonymised_tables(*, report: dict, threshold: int, rounding: bool):
+    """The release (disclosure-controlled) and its tables, as the export publishes them."""
+    release = disclosure.protect_release(count_tables(report), threshold=threshold)
+    protected = {result.table.key: result for result in release.tables}
+    tables = [
+        _table_json(result, rounding=rounding, threshold=threshold) for result in release.tables
+    ]
+    tables.append(_esf_json(protected, rounding=rounding, threshold=threshold))
+    tables += _measure_tables(report, threshold)
+    return release, tables
+
+
+def anonymised_sheets(*, report: dict, threshold: int) -> list[SheetTable]:
+    """The anonymised tables for a screen: suppressed cells are None."""
+    _release, tables = anonymised_tables(report=report, threshold=threshold, rounding=False)
+    return [_sheet(table) for table in tables]
+
+
 def build_anonymised_export(
     *,
     report: dict,
@@ -371,14 +389,8 @@ def build_anonymised_export(
     created_role: str,
     parameters: dict,
 ) -> AnonymisedExport:
-    release = disclosure.protect_release(count_tables(report), threshold=threshold)
+    release, tables = anonymised_tables(report=report, threshold=threshold, rounding=rounding)
     protected_list = release.tables
-    protected = {result.table.key: result for result in protected_list}
-    tables = [
-        _table_json(result, rounding=rounding, threshold=threshold) for result in protected_list
-    ]
-    tables.append(_esf_json(protected, rounding=rounding, threshold=threshold))
-    tables += _measure_tables(report, threshold)
     suppressed = [cell for result in protected_list for cell in disclosure.suppressed_cells(result)]
     flags = [
         {"table": result.table.key, **flag} for result in protected_list for flag in result.flags

@@ -14,7 +14,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdf_canvas
-from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from audit.pdf import text_paragraph
 from placements.models import Attendance
@@ -22,9 +22,12 @@ from placements.selectors import AttendanceMonth
 
 
 def _hours(value: Decimal | None) -> str:
+    """Hours as people write them: "4", "4,5", "4,25" (no trailing zeros)."""
     if value is None:
         return "–"
-    return formats.number_format(value, decimal_pos=2, use_l10n=True)
+    value = Decimal(value).quantize(Decimal("0.01"))
+    places = 0 if value == value.to_integral() else len(str(value.normalize()).split(".")[1])
+    return formats.number_format(value, decimal_pos=places, use_l10n=True)
 
 
 class NumberedCanvas(pdf_canvas.Canvas):
@@ -53,6 +56,35 @@ class NumberedCanvas(pdf_canvas.Canvas):
             )
             super().showPage()
         super().save()
+
+
+def _signatures(placement, *, show_identity: bool) -> Table:
+    """Lines where the participant and the supervisor sign that the month is right."""
+    participant_name = placement.participant.full_name if show_identity else ""
+    line = "_" * 38
+    rows = [
+        [_("Signature, participant"), "", _("Signature, supervisor")],
+        ["", "", ""],
+        [line, "", line],
+        [participant_name, "", _("Name in block letters")],
+        [_("Place and date"), "", _("Place and date")],
+        ["", "", ""],
+        [line, "", line],
+    ]
+    table = Table(
+        rows, colWidths=[78 * mm, 14 * mm, 78 * mm], rowHeights=[12, 14, 12, 12, 16, 14, 12]
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTNAME", (0, 4), (-1, 4), "Helvetica-Bold"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return table
 
 
 def attendance_month_pdf(*, report: AttendanceMonth, show_identity: bool, generated_by) -> bytes:
@@ -171,7 +203,17 @@ def attendance_month_pdf(*, report: AttendanceMonth, show_identity: bool, genera
             ]
         )
     )
-    story += [text_paragraph(_("Totals"), styles["Heading2"]), totals_table]
+    # The totals and the signatures on one page: a signature confirms the totals.
+    story.append(
+        KeepTogether(
+            [
+                text_paragraph(_("Totals"), styles["Heading2"]),
+                totals_table,
+                Spacer(1, 14 * mm),
+                _signatures(placement, show_identity=show_identity),
+            ]
+        )
+    )
 
     generated_at = formats.date_format(timezone.localtime(), "Y-m-d H:i")
     footer = _("Generated %(when)s by %(who)s in Stegvis") % {

@@ -4,12 +4,13 @@ and scope in the header and "page X of Y" in the footer of every page."""
 import io
 
 from django.utils.translation import gettext as _
-from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import KeepTogether
@@ -21,6 +22,7 @@ from .exports import SheetTable
 from .tables import report_tables
 
 PAGE = landscape(A4)
+BAR_COLOUR = colors.HexColor("#2f6f8f")
 
 
 def _numbered_canvas(header: str):
@@ -60,13 +62,63 @@ def _cell(value) -> str:
     return str(value).replace(".", ",") if not isinstance(value, str) else value
 
 
+#: Table text size, and the smallest it shrinks to before a column is allowed to wrap.
+TABLE_FONT_SIZE = 7.0
+MIN_FONT_SIZE = 5.5
+CELL_PADDING = 6.0  # reportlab's default left + right cell padding, in points
+FIRST_COLUMN = 60 * mm
+
+
+def _longest_word(texts, font_size: float, font: str = "Helvetica") -> float:
+    return max(
+        (stringWidth(word, font, font_size) for text in texts for word in str(text).split()),
+        default=0.0,
+    )
+
+
+def column_widths(texts_by_column: list[list[str]], available: float) -> tuple[list[float], float]:
+    """Widths that fit each column's longest word (no word is broken), and the font size.
+
+    The first column (the row labels) gets ``FIRST_COLUMN`` (less if the others
+    need it) or at least what its longest word needs; the others share the rest,
+    each at least its longest word. If
+    the words do not fit at ``TABLE_FONT_SIZE``, the font shrinks (to
+    ``MIN_FONT_SIZE`` at most); space left over is spread evenly.
+    """
+    size = TABLE_FONT_SIZE
+    while True:
+        needs = [_longest_word(texts, size) + CELL_PADDING + 1 for texts in texts_by_column]
+        # The row labels wrap between words: they give up width before the numbers do.
+        needs[0] = max(needs[0], min(FIRST_COLUMN, available - sum(needs[1:])))
+        if sum(needs) <= available or size <= MIN_FONT_SIZE:
+            break
+        size = max(MIN_FONT_SIZE, size - 0.5)
+    spare = max(available - sum(needs), 0.0)
+    rest = len(needs) - 1
+    if rest:
+        needs = [needs[0]] + [need + spare / rest for need in needs[1:]]
+    else:
+        needs[0] += spare
+    return needs, size
+
+
 def _table(sheet: SheetTable, styles) -> list:
-    small = styles["BodyText"].clone("small", fontSize=7, leading=8)
-    data = [[text_paragraph(value, small) for value in sheet.header]]
-    data += [[text_paragraph(_cell(value), small) for value in row] for row in sheet.rows]
-    first = 60 * mm
-    rest = (PAGE[0] - 30 * mm - first) / max(len(sheet.header) - 1, 1)
-    table = Table(data, colWidths=[first] + [rest] * (len(sheet.header) - 1), repeatRows=1)
+    header = [str(value) for value in sheet.header]
+    rows = [[_cell(value) for value in row] for row in sheet.rows]
+    columns = [[row[j] for row in [header, *rows] if j < len(row)] for j in range(len(header))]
+    widths, size = column_widths(columns, PAGE[0] - 30 * mm)
+    small = styles["BodyText"].clone("small", fontSize=size, leading=size + 1.5)
+    bold = small.clone("small-bold", fontName="Helvetica-Bold")
+    number = small.clone("small-number", alignment=TA_RIGHT)
+    bold_number = bold.clone("small-bold-number", alignment=TA_RIGHT)
+    data = [
+        [text_paragraph(value, bold if j == 0 else bold_number) for j, value in enumerate(header)]
+    ]
+    data += [
+        [text_paragraph(value, small if j == 0 else number) for j, value in enumerate(row)]
+        for row in rows
+    ]
+    table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -79,19 +131,66 @@ def _table(sheet: SheetTable, styles) -> list:
     return [text_paragraph(sheet.title, styles["Heading2"]), table, Spacer(1, 6 * mm)]
 
 
-def _chart(title: str, bars, styles) -> KeepTogether:
-    height = max(len(bars), 1) * 16 + 30
-    drawing = Drawing(PAGE[0] - 40 * mm, height)
-    chart = HorizontalBarChart()
-    chart.x, chart.y = 190, 10
-    chart.width, chart.height = PAGE[0] - 40 * mm - 230, height - 20
-    chart.data = [[float(bar.value or 0) for bar in reversed(bars)] or [0]]
-    chart.categoryAxis.categoryNames = [bar.label[:45] for bar in reversed(bars)] or [""]
-    chart.categoryAxis.labels.fontSize = 7
-    chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.valueMin = 0
-    chart.bars[0].fillColor = colors.HexColor("#2f6f8f")
-    drawing.add(chart)
+def _nice_step(maximum: float) -> float:
+    """A round tick step giving four to eight ticks up to ``maximum``."""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+        if maximum / step <= 8:
+            return step
+    return 10 ** len(str(int(maximum)))
+
+
+def _axis_number(value: float, *, as_percent: bool) -> str:
+    if as_percent:
+        return f"{round(value * 100)} %"
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def _chart(title: str, bars, styles, *, as_percent: bool, axis_title: str) -> KeepTogether:
+    """A horizontal bar chart: labels, bars, each bar's value, a Swedish value axis.
+
+    Drawn with plain shapes: coordinates are numbers (never localised), the
+    texts are formatted here.
+    """
+    row, label_width, value_width = 16, 70 * mm, 22 * mm
+    width = PAGE[0] - 30 * mm
+    plot = width - label_width - value_width
+    largest = max((float(bar.value or 0) for bar in bars), default=0.0)
+    if as_percent:
+        maximum, step = 1.0, 0.25
+    else:
+        step = _nice_step(max(largest, 1))
+        maximum = step * max(1, -(-largest // step))
+    axis_y = 28
+    height = axis_y + len(bars) * row + 6
+    drawing = Drawing(width, height)
+    for index, bar in enumerate(bars):
+        y = height - 6 - (index + 1) * row + 4
+        value = float(bar.value or 0)
+        bar_width = plot * min(value, maximum) / maximum if maximum else 0
+        drawing.add(String(label_width - 6, y + 3, bar.label[:60], fontSize=7, textAnchor="end"))
+        drawing.add(
+            Rect(label_width, y, bar_width, row - 5, fillColor=BAR_COLOUR, strokeColor=None)
+        )
+        drawing.add(String(label_width + bar_width + 4, y + 3, bar.display, fontSize=7))
+    drawing.add(Line(label_width, axis_y, label_width + plot, axis_y, strokeWidth=0.5))
+    tick = 0.0
+    while tick <= maximum + 1e-9:
+        x = label_width + plot * tick / maximum
+        drawing.add(Line(x, axis_y, x, axis_y - 3, strokeWidth=0.5))
+        drawing.add(
+            String(
+                x,
+                axis_y - 11,
+                _axis_number(tick, as_percent=as_percent),
+                fontSize=7,
+                textAnchor="middle",
+            )
+        )
+        tick += step
+    drawing.add(
+        String(label_width + plot / 2, axis_y - 22, axis_title, fontSize=7, textAnchor="middle")
+    )
     return KeepTogether([text_paragraph(title, styles["Heading2"]), drawing, Spacer(1, 4 * mm)])
 
 
@@ -126,8 +225,21 @@ def report_pdf(report: dict) -> bytes:
         "attendance": _("Attendance rate by programme"),
         "gender": _("Participants in the period by gender"),
     }
+    axis_titles = {
+        "exit_outcomes": _("Number of placements ended"),
+        "attendance": _("Attended hours as a share of planned hours"),
+        "gender": _("Number of placements"),
+    }
     for chart in report_charts(report):
-        story.append(_chart(titles[chart["title"]], chart["bars"], styles))
+        story.append(
+            _chart(
+                titles[chart["title"]],
+                chart["bars"],
+                styles,
+                as_percent=chart["title"] == "attendance",
+                axis_title=axis_titles[chart["title"]],
+            )
+        )
     for sheet in report_tables(report):
         story.extend(_table(sheet, styles))
     document.build(story, canvasmaker=_numbered_canvas(header))

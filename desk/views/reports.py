@@ -23,6 +23,7 @@ from accounts.models import Role
 from accounts.reauth import has_recent_auth, require_recent_auth
 from accounts.roles import current_roles
 from audit.events import record_access
+from reports.anonymised import anonymised_sheets
 from reports.charts import render as render_chart
 from reports.charts import report_charts
 from reports.exports import to_csv, to_xlsx
@@ -101,6 +102,10 @@ def _report_from_request(request):
 
 @require_GET
 def report(request):
+    if Role.MANAGER not in current_roles(request.user):
+        # An analyst (funder): the enterprises that share statistics with their
+        # funder, disclosure-controlled as in the anonymised export.
+        return _anonymised_report(request)
     form, chosen = _report_from_request(request)
     context = {"form": form, "dimensions": DIMENSIONS}
     if chosen is not None:
@@ -125,6 +130,33 @@ def report(request):
             # first and then back here (the downloads would send there anyway).
             downloads_ready=has_recent_auth(request),
             reauth_next=_report_page_url(request),
+        )
+    return render(request, "desk/reports/report.html", context)
+
+
+def _anonymised_report(request):
+    organisations = reportable_organisations(user=request.user, anonymised=True)
+    first, last = _default_months()
+    data = (
+        request.GET if "period_from" in request.GET else {"period_from": first, "period_to": last}
+    )
+    form = ReportForm(data, organisations=organisations)
+    context = {"form": form, "anonymised": True, "threshold": DEFAULT_THRESHOLD}
+    if form.is_valid() and organisations:
+        ids = scope_resolve(
+            user=request.user, requested_ids=form.cleaned_data["organisation"], anonymised=True
+        )
+        period = form.cleaned_data["period"]
+        record_access(
+            request,
+            action="view",
+            section="outcome_report",
+            object_type="anonymised_report",
+            object_id=period.code,
+        )
+        data = outcome_report(period=period, organisation_ids=ids)
+        context.update(
+            report=data, tables=anonymised_sheets(report=data, threshold=DEFAULT_THRESHOLD)
         )
     return render(request, "desk/reports/report.html", context)
 

@@ -109,6 +109,10 @@ READABLE: dict[str, frozenset[str]] = {
     "case_officer_x": frozenset({NAME_P1, SHARED_P1, GOAL_P1}),
     "manager_b": P2_CANARIES,
     "supervisor_b": P2_CANARIES,
+    # The auditor reads the names of their organisation's participants in the access
+    # log, the change history and the access extract; each name shown is itself an
+    # access event (tests/audit/test_review_names.py). No content beyond the name.
+    "auditor_a": frozenset({NAME_P1, NAME_P3, NAME_P4}),
 }
 
 

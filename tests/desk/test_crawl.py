@@ -122,7 +122,8 @@ class Crawl:
     per_view: Counter = field(default_factory=Counter)
 
 
-def crawl(client, start: str = "/") -> Crawl:
+def crawl(client, start: str = "/", on_page=None) -> Crawl:
+    """Breadth-first from ``start``; ``on_page(url, response, body)`` sees every answer."""
     result = Crawl()
     queue = deque([(start, "")])
     seen = {start}
@@ -147,7 +148,11 @@ def crawl(client, start: str = "/") -> Crawl:
         elif response.get("Content-Type", "").startswith("text/html"):
             found = links_in(response.content.decode())
         if response.streaming:
-            b"".join(response.streaming_content)  # a file download: read it to the end
+            body = b"".join(response.streaming_content)  # a file download: read it to the end
+        else:
+            body = response.content
+        if on_page is not None:
+            on_page(url, response, body)
         for href in found:
             path = same_site(url, href)
             if path is not None and path not in seen:

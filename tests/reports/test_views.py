@@ -151,10 +151,37 @@ def test_manager_cannot_report_on_another_enterprise(client, dataset, manager):
     assert b"<svg" not in response.content
 
 
-def test_analyst_cannot_see_the_named_report(client, dataset, analyst):
+def test_analyst_cannot_download_the_named_report(client, dataset, analyst):
     signed_in(client, analyst)
-    for name in ("outcome", "outcome_pdf", "outcome_csv", "outcome_xlsx"):
+    for name in ("outcome_pdf", "outcome_csv", "outcome_xlsx"):
         assert client.get(reverse(f"reports:{name}"), QUERY).status_code == 403
+
+
+def test_analyst_sees_the_anonymised_report_of_shared_enterprises_only(
+    client, dataset, analyst, funder
+):
+    signed_in(client, analyst)
+    response = client.get(reverse("reports:outcome"), QUERY)
+    assert response.status_code == 200
+    assert response.context["anonymised"] is True and "report" not in response.context
+    dataset.enterprise.statistics_shared_with.add(funder)
+    response = client.get(reverse("reports:outcome"), QUERY)
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert [org["name"] for org in report["organisations"]] == [dataset.enterprise.name]
+    assert "charts" not in response.context  # charts would show unprotected counts
+    threshold = response.context["threshold"]
+    counts = [sheet for sheet in response.context["tables"] if sheet.key != "programme_measures"]
+    small = [
+        (sheet.key, row[0], value)
+        for sheet in counts
+        if sheet.key != "progress_measures"
+        for row in sheet.rows
+        for value in row[1:]
+        if isinstance(value, int) and 0 < value < threshold
+    ]
+    assert small == []
+    assert AccessEvent.objects.filter(object_type="anonymised_report").count() == 1
 
 
 def test_export_needs_recent_reauthentication(client, dataset, analyst):
