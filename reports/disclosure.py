@@ -58,6 +58,11 @@ SECONDARY = "secondary"
 ATTRIBUTE = "attribute"
 LINKED = "linked"
 TOTAL = "total"
+#: An entry of an earlier release (or of a part of the scopes) the attacker does not know.
+UNKNOWN = "unknown"
+#: Kind of an unknown entry of an earlier release or a scope part (its true value is not
+#: kept): protected unless it is known to be zero or at least the threshold.
+RANGE = "range"
 
 REASONS = {
     PRIMARY: "fewer than the threshold",
@@ -72,6 +77,10 @@ _TOLERANCE = 1e-6
 
 class DisclosureError(RuntimeError):
     """The tables are inconsistent or the protection could not be established."""
+
+
+class ProtectionImpossible(DisclosureError):
+    """Earlier releases fix what this release would need to withhold (or contradict it)."""
 
 
 @dataclass
@@ -93,6 +102,8 @@ class CountTable:
     cells: list[list[int]]
     row_title: str = ""
     column_title: str = ""
+    #: A merged category's code → the detailed codes it sums (coarser groupings).
+    members: dict = field(default_factory=dict)
 
     def augmented(self) -> list[list[int]]:
         rows = [list(row) + [sum(row)] for row in self.cells]
@@ -120,6 +131,9 @@ class ProtectedTable:
     flags: list[dict] = field(default_factory=list)
     #: (i, j) of a suppressed entry → what an attacker can infer: (min, max), max None if unbounded.
     ranges: dict = field(default_factory=dict)
+    #: "release": protected now; "earlier": published before (its published entries are
+    #: fixed); "part": a part of the joint scopes, every entry unknown (see ``Context``).
+    role: str = "release"
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -163,6 +177,8 @@ class Audit:
     linear_programs: int
     #: One row per distinct suppressed entry: where it is printed, its reason and range.
     entries: list[dict]
+    #: The earlier releases audited together with this one (their ids).
+    joint_with: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -199,9 +215,10 @@ class _System:
     line of every augmented table gives ``sum(interior) − total = 0``.
     """
 
-    def __init__(self, tables: list[ProtectedTable], threshold: int):
+    def __init__(self, tables: list[ProtectedTable], threshold: int, links=()):
         self.tables = tables
         self.threshold = threshold
+        self.joint = any(table.role != "release" for table in tables)
         self.places: list[list[tuple[ProtectedTable, int, int]]] = []
         self.entry_of: dict = {}
         values: list[int] = []
@@ -237,6 +254,16 @@ class _System:
                 key = tuple(sorted((e, c) for e, c in coefficients.items() if c))
                 if key:
                     equations.setdefault(key, None)
+        # Equations between tables beyond the shared totals: an earlier release's
+        # entry is the sum of the parts of the scopes it covers (``Context``).
+        for link in links:
+            coefficients = {}
+            for (table, i, j), coefficient in link:
+                entry = self.entry_of[(id(table), i, j)]
+                coefficients[entry] = coefficients.get(entry, 0) + coefficient
+            key = tuple(sorted((e, c) for e, c in coefficients.items() if c))
+            if key:
+                equations.setdefault(key, None)
         self.matrix = np.zeros((len(equations), len(values)))
         self.equations_of: list[list[int]] = [[] for _ in values]
         for row, key in enumerate(equations):
@@ -251,6 +278,13 @@ class _System:
         self.suppressed = np.array(
             [any(table.suppressed(i, j) for table, i, j in places) for places in self.places]
         )
+        # Published by an earlier release: the attacker knows it, and it cannot be withdrawn.
+        self.fixed = np.array(
+            [
+                not self.suppressed[entry] and places[0][0].role != "release"
+                for entry, places in enumerate(self.places)
+            ]
+        )
         for entry in np.flatnonzero(self.suppressed):
             for table, i, j in self.places[entry]:
                 if not table.suppressed(i, j):
@@ -258,7 +292,9 @@ class _System:
         self.kind: list[str | None] = []
         for entry, places in enumerate(self.places):
             value = values[entry]
-            if 0 < value < threshold:
+            if places[0][0].role != "release":
+                self.kind.append(RANGE if self.suppressed[entry] else None)
+            elif 0 < value < threshold:
                 self.kind.append(PRIMARY)
             elif any(table.reasons[i][j] == ATTRIBUTE for table, i, j in places):
                 self.kind.append(ATTRIBUTE)
@@ -352,6 +388,11 @@ class _System:
             # smallest value exists exactly when the problem is feasible).
             self.lowest(entry)
             return None
+        if self.joint:
+            raise ProtectionImpossible(
+                "The counts of this release contradict an earlier release to the same "
+                "recipient over the same scope: the data changed after that release."
+            )
         raise DisclosureError("The published values contradict each other.")
 
     def lowest(self, entry: int) -> int:
@@ -388,6 +429,13 @@ class _System:
         elif self.kind[entry] == ATTRIBUTE and high == low:
             value = int(self.values[entry])
             return ("at_least", 1) if value == 0 else ("at_most", value - 1)
+        elif self.kind[entry] == RANGE and high > 0 and low < threshold:
+            # The true value is not kept: unless the entry is known to be zero or
+            # at least the threshold, it gets a primary count's protection.
+            if high < threshold:
+                return ("at_least", threshold)
+            if high - low < threshold - 1:
+                return ("at_most", high - (threshold - 1))
         return None
 
     def witness(self, entry: int, bound: tuple[str, int]) -> list[int]:
@@ -398,11 +446,12 @@ class _System:
         """
         entries, rows = self.groups[entry]
         hidden = [e for e in entries if self.suppressed[e]]
-        shown = [e for e in entries if not self.suppressed[e]]
+        shown = [e for e in entries if not self.suppressed[e] and not self.fixed[e]]
+        fixed = [e for e in entries if self.fixed[e]]
         block = self.matrix[rows]
         moved = block[:, shown]
         a_eq = np.hstack([block[:, hidden], moved, -moved])
-        b_eq = -moved @ self.values[shown]
+        b_eq = -moved @ self.values[shown] - block[:, fixed] @ self.values[fixed]
         cost = np.concatenate([np.zeros(len(hidden)), self.weights[shown], self.weights[shown]])
         bounds: list[tuple[float, float | None]] = [(0.0, None)] * (len(hidden) + len(shown))
         bounds += [(0.0, float(self.values[e])) for e in shown]
@@ -411,6 +460,11 @@ class _System:
         bounds[position] = (value, None) if direction == "at_least" else (0.0, float(value))
         result = self._solve(cost, a_eq, b_eq, bounds)
         if result.status != 0:
+            if fixed:
+                raise ProtectionImpossible(
+                    "Earlier releases to the same recipient already narrow a count of "
+                    "this release's scope; no suppression in this release can widen it."
+                )
             raise DisclosureError("No table agrees with the published values.")
         up, down = np.split(result.x[len(hidden) :], 2)
         return [shown[k] for k in np.flatnonzero(up + down > _TOLERANCE)]
@@ -459,11 +513,35 @@ def _sensitive_order(system: _System) -> list[int]:
     return sorted(sensitive, key=lambda e: (system.kind[e] != PRIMARY, system.values[e], e))
 
 
-def protect_release(tables: list[CountTable], *, threshold: int, audit: bool = True) -> Release:
+@dataclass
+class Context:
+    """Earlier releases to the same recipient, for a joint audit (``reports.differencing``).
+
+    ``tables``: the earlier releases' tables (role "earlier": published values
+    fixed, suppressed ones unknown) and the parts of the joint scopes (role
+    "part": every entry unknown); ``links``: equations between them, each a
+    list of ((table, i, j), coefficient).
+    """
+
+    tables: list[ProtectedTable]
+    links: list[list[tuple[tuple[ProtectedTable, int, int], int]]]
+    releases: list[str] = field(default_factory=list)
+
+
+def protect_release(
+    tables: list[CountTable],
+    *,
+    threshold: int,
+    audit: bool = True,
+    context: Context | None = None,
+) -> Release:
     """Suppress what must not be published, then audit the release (see the module docstring).
 
     ``audit=False`` skips the final range computation of every suppressed
     entry (the protection itself is the same; the benchmark compares the two).
+    With a ``context`` the release is protected and audited together with
+    earlier releases: nothing of theirs can be withdrawn, so this release
+    suppresses more, or ``ProtectionImpossible`` is raised.
     """
     if threshold < 1:
         raise ValueError("the threshold must be at least 1")
@@ -478,7 +556,10 @@ def protect_release(tables: list[CountTable], *, threshold: int, audit: bool = T
                     reasons[i][j] = PRIMARY
         _attribute(result)
         protected.append(result)
-    system = _System(protected, threshold)
+    if context is None:
+        system = _System(protected, threshold)
+    else:
+        system = _System(protected + context.tables, threshold, links=context.links)
     for entry in _sensitive_order(system):
         system.satisfy(entry)
     if not audit:
@@ -495,6 +576,8 @@ def protect_release(tables: list[CountTable], *, threshold: int, audit: bool = T
             system.satisfy(entry)
     rows = []
     for entry, (low, high) in sorted(ranges.items()):
+        if system.places[entry][0][0].role != "release":
+            continue  # an earlier release's or a scope part's: checked, not reported
         for table, i, j in system.places[entry]:
             table.ranges[(i, j)] = (low, high)
         table, i, j = system.places[entry][0]
@@ -518,6 +601,7 @@ def protect_release(tables: list[CountTable], *, threshold: int, audit: bool = T
             passed=True,
             linear_programs=system.linear_programs,
             entries=rows,
+            joint_with=list(context.releases) if context else [],
         ),
     )
 
@@ -580,6 +664,7 @@ def release_summary(release: Release) -> dict:
                 "solver_version": audit.solver_version,
                 "linear_programs": audit.linear_programs,
                 "ranges_from": "exact counts, before any rounding (the attacker's best case)",
+                "audited_with_earlier_releases": audit.joint_with,
             }
         )
     return summary
