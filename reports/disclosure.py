@@ -82,6 +82,11 @@ class DisclosureError(RuntimeError):
 class ProtectionImpossible(DisclosureError):
     """Earlier releases fix what this release would need to withhold (or contradict it)."""
 
+    def __init__(self, message: str, *, cause: str):
+        super().__init__(message)
+        #: "narrowed": earlier releases alone narrow a count; "changed": they contradict it.
+        self.cause = cause
+
 
 @dataclass
 class CountTable:
@@ -391,7 +396,8 @@ class _System:
         if self.joint:
             raise ProtectionImpossible(
                 "The counts of this release contradict an earlier release to the same "
-                "recipient over the same scope: the data changed after that release."
+                "recipient over the same scope: the data changed after that release.",
+                cause="changed",
             )
         raise DisclosureError("The published values contradict each other.")
 
@@ -463,7 +469,8 @@ class _System:
             if fixed:
                 raise ProtectionImpossible(
                     "Earlier releases to the same recipient already narrow a count of "
-                    "this release's scope; no suppression in this release can widen it."
+                    "this release's scope; no suppression in this release can widen it.",
+                    cause="narrowed",
                 )
             raise DisclosureError("No table agrees with the published values.")
         up, down = np.split(result.x[len(hidden) :], 2)
@@ -559,7 +566,13 @@ def protect_release(
     if context is None:
         system = _System(protected, threshold)
     else:
-        system = _System(protected + context.tables, threshold, links=context.links)
+        # The context names the new release's tables by key (they are made here).
+        by_key = {result.table.key: result for result in protected}
+        links = [
+            [((by_key[ref] if isinstance(ref, str) else ref, i, j), c) for (ref, i, j), c in link]
+            for link in context.links
+        ]
+        system = _System(protected + context.tables, threshold, links=links)
     for entry in _sensitive_order(system):
         system.satisfy(entry)
     if not audit:
