@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 
 
+#: What a failed export records when the worker failed (the log says why).
+GENERIC_FAILURE = "the export failed; see the worker log"
+
+
 class ReportExport(models.Model):
     """An outcome export made in the background; its files live under EXPORTS_ROOT/<id>/.
 
@@ -53,6 +57,13 @@ class ReportExport(models.Model):
 
     def __str__(self) -> str:
         return f"Export {self.id}"
+
+    @property
+    def refusal(self) -> str:
+        """Why the export was refused (a message for the user), if it was."""
+        if self.status == self.Status.FAILED and self.error != GENERIC_FAILURE:
+            return self.error
+        return ""
 
 
 class Release(models.Model):
