@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
-
 #: What a failed export records when the worker failed (the log says why).
 GENERIC_FAILURE = "the export failed; see the worker log"
 
