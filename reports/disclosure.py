@@ -247,11 +247,63 @@ class _System:
                         )
                     self.places[entry].append((table, i, j))
                     self.entry_of[(id(table), i, j)] = entry
+        # Links between tables beyond the shared totals (an earlier release's entry is
+        # the sum of the parts of the scopes it covers: ``Context``). A link between two
+        # entries says they are one quantity: they become one entry.
+        linked = []
+        parent = list(range(len(values)))
+
+        def find(entry):
+            while parent[entry] != entry:
+                parent[entry] = parent[parent[entry]]
+                entry = parent[entry]
+            return entry
+
+        for link in links:
+            coefficients: dict = {}
+            for (table, i, j), coefficient in link:
+                entry = self.entry_of[(id(table), i, j)]
+                coefficients[entry] = coefficients.get(entry, 0) + coefficient
+            coefficients = {e: c for e, c in coefficients.items() if c}
+            if len(coefficients) == 2 and sorted(coefficients.values()) == [-1, 1]:
+                first, second = coefficients
+                parent[find(first)] = find(second)
+            elif coefficients:
+                linked.append(coefficients)
+        roots = sorted({find(entry) for entry in range(len(values))})
+        renumber = {root: k for k, root in enumerate(roots)}
+        old_places, old_values = self.places, values
+        self.places = [[] for _ in roots]
+        values = [0] * len(roots)
+        known: list[int | None] = [None] * len(roots)
+        for old, places in enumerate(old_places):
+            entry = renumber[find(old)]
+            # The release's places first: they name the entry in the manifest.
+            self.places[entry] = (
+                places + self.places[entry]
+                if places[0][0].role == "release"
+                else self.places[entry] + places
+            )
+            published = [
+                t for t, i, j in places if t.role != "part" and not t.suppressed(i, j)
+            ] or [t for t, _i, _j in places if t.role == "release"]
+            if published:
+                value = old_values[old]
+                if known[entry] is not None and known[entry] != value:
+                    raise ProtectionImpossible(
+                        "The counts of this release contradict an earlier release to the "
+                        "same recipient over the same scope: the data changed after it.",
+                        cause="changed",
+                    )
+                known[entry] = value
+                values[entry] = value
+        for key, old in list(self.entry_of.items()):
+            self.entry_of[key] = renumber[find(old)]
         self.values = np.array(values, dtype=float)
         equations: dict = {}
         for table in tables:
             for line in table.lines():
-                coefficients: dict = {}
+                coefficients = {}
                 for i, j in line:
                     sign = -1 if (i, j) == line[-1] else 1
                     entry = self.entry_of[(id(table), i, j)]
@@ -259,14 +311,12 @@ class _System:
                 key = tuple(sorted((e, c) for e, c in coefficients.items() if c))
                 if key:
                     equations.setdefault(key, None)
-        # Equations between tables beyond the shared totals: an earlier release's
-        # entry is the sum of the parts of the scopes it covers (``Context``).
-        for link in links:
-            coefficients = {}
-            for (table, i, j), coefficient in link:
-                entry = self.entry_of[(id(table), i, j)]
-                coefficients[entry] = coefficients.get(entry, 0) + coefficient
-            key = tuple(sorted((e, c) for e, c in coefficients.items() if c))
+        for coefficients in linked:
+            merged: dict = {}
+            for old, coefficient in coefficients.items():
+                entry = renumber[find(old)]
+                merged[entry] = merged.get(entry, 0) + coefficient
+            key = tuple(sorted((e, c) for e, c in merged.items() if c))
             if key:
                 equations.setdefault(key, None)
         self.matrix = np.zeros((len(equations), len(values)))
@@ -280,24 +330,36 @@ class _System:
         self.weights = np.array(
             [len(places) * (1 + value) for places, value in zip(self.places, values, strict=True)]
         )
-        self.suppressed = np.array(
-            [any(table.suppressed(i, j) for table, i, j in places) for places in self.places]
-        )
         # Published by an earlier release: the attacker knows it, and it cannot be withdrawn.
         self.fixed = np.array(
             [
-                not self.suppressed[entry] and places[0][0].role != "release"
+                any(t.role == "earlier" and not t.suppressed(i, j) for t, i, j in places)
+                for places in self.places
+            ]
+        )
+        self.in_release = [places[0][0].role == "release" for places in self.places]
+        # A scope part's entry is unknown unless a release prints it; the release's
+        # own places decide whether it does.
+        self.suppressed = np.array(
+            [
+                not self.fixed[entry]
+                and (
+                    any(t.suppressed(i, j) for t, i, j in places if t.role == "release")
+                    or not self.in_release[entry]
+                )
                 for entry, places in enumerate(self.places)
             ]
         )
         for entry in np.flatnonzero(self.suppressed):
             for table, i, j in self.places[entry]:
-                if not table.suppressed(i, j):
+                if not table.suppressed(i, j) and table.role == "release":
                     table.reasons[i][j] = LINKED
         self.kind: list[str | None] = []
         for entry, places in enumerate(self.places):
             value = values[entry]
-            if places[0][0].role != "release":
+            if self.fixed[entry]:
+                self.kind.append(None)
+            elif not self.in_release[entry]:
                 self.kind.append(RANGE if self.suppressed[entry] else None)
             elif 0 < value < threshold:
                 self.kind.append(PRIMARY)
@@ -312,6 +374,14 @@ class _System:
         self._attack: dict | None = None
         self._problems: dict = {}
         self._extremes: dict = {}
+        # Whole-number bounds read off every attacker solution found (each is a table
+        # the attacker cannot rule out): a lower bound on an entry's largest value and
+        # an upper bound on its smallest. Suppressing more keeps those tables possible.
+        self._seen_high = np.full(len(values), -np.inf)
+        self._seen_low = np.full(len(values), np.inf)
+        self._explored: set = set()
+        self._fixed_values: dict | None = None
+        self._random = np.random.default_rng(20)
 
     def _components(self, members) -> dict[int, tuple[list[int], list[int]]]:
         """Entries (among ``members``) joined by equations: entry → (entries, equation rows)."""
@@ -360,8 +430,12 @@ class _System:
         """Drop the attacker's problems (and the bounds found so far: solved afresh)."""
         self._attack = None
         self._problems.clear()
+        self._explored.clear()
+        self._fixed_values = None
         if bounds:
             self._extremes.clear()
+            self._seen_high[:] = -np.inf
+            self._seen_low[:] = np.inf
 
     def _attack_components(self) -> dict[int, tuple[list[int], list[int]]]:
         if self._attack is None:
@@ -387,6 +461,7 @@ class _System:
         cost[position] = -1 if highest else 1
         found = self._solve(cost, a_eq, b_eq, (0, None))
         if found.status == 0:
+            self._see(entry, found.x)
             return float(found.x[position])
         if highest and found.status in (3, 4):
             # Unbounded (HiGHS may only say "unbounded or infeasible"; the
@@ -401,8 +476,43 @@ class _System:
             )
         raise DisclosureError("The published values contradict each other.")
 
+    def _determined(self) -> dict:
+        """Unknowns that equations with one unknown left fix (the attacker's first step)."""
+        if not self.joint:
+            return {}  # one release: the linear programs are as quick
+        if self._fixed_values is None:
+            known = ~self.suppressed
+            values = np.where(known, self.values, 0.0)
+            found: dict = {}
+            matrix = self.matrix
+            while True:
+                unknown_counts = (matrix[:, ~known] != 0).sum(axis=1)
+                rows = np.flatnonzero(unknown_counts == 1)
+                if not len(rows):
+                    break
+                progress = False
+                for row in rows:
+                    open_entries = [e for e in np.flatnonzero(matrix[row]) if not known[e]]
+                    if len(open_entries) != 1:
+                        continue
+                    (entry,) = open_entries
+                    rest = matrix[row] @ values
+                    value = -rest / matrix[row, entry]
+                    known[entry] = True
+                    values[entry] = value
+                    found[int(entry)] = value
+                    progress = True
+                if not progress:
+                    break
+            self._fixed_values = found
+        return self._fixed_values
+
     def lowest(self, entry: int) -> int:
         """The attacker's smallest value for the entry (whole numbers)."""
+        if (entry, False) not in self._extremes and entry in self._determined():
+            value = self._determined()[entry]
+            self._extremes[(entry, False)] = math.ceil(value - _TOLERANCE)
+            self._extremes[(entry, True)] = math.floor(value + _TOLERANCE)
         if (entry, False) not in self._extremes:
             value = self._optimum(entry, highest=False)
             if value is None:  # cannot happen: every entry is bounded below by zero
@@ -412,6 +522,8 @@ class _System:
 
     def highest(self, entry: int) -> int | None:
         """The attacker's largest value for the entry (whole numbers); None: no bound."""
+        if (entry, True) not in self._extremes and entry in self._determined():
+            self.lowest(entry)
         if (entry, True) not in self._extremes:
             value = self._optimum(entry, highest=True)
             bound = None if value is None else math.floor(value + _TOLERANCE)
@@ -476,8 +588,48 @@ class _System:
         up, down = np.split(result.x[len(hidden) :], 2)
         return [shown[k] for k in np.flatnonzero(up + down > _TOLERANCE)]
 
+    def _see(self, entry: int, point) -> None:
+        members = np.array(self._attack_components()[entry][0])
+        self._seen_high[members] = np.maximum(self._seen_high[members], np.floor(point + _TOLERANCE))
+        self._seen_low[members] = np.minimum(self._seen_low[members], np.ceil(point - _TOLERANCE))
+
+    def _explore(self, entry: int, tries: int = 6) -> None:
+        """Tables the attacker cannot rule out, in random directions (bounded, so each is
+        one), to prove many unknowns' ranges wide at once."""
+        (a_eq, b_eq), _position = self._attack_problem(entry)
+        key = self._attack_components()[entry][0][0]
+        if key in self._explored:
+            return
+        self._explored.add(key)
+        ceiling = 10 * (float(np.abs(self.values).max()) + self.threshold)
+        for _ in range(tries):
+            cost = self._random.uniform(-1, 1, a_eq.shape[1])
+            found = self._solve(cost, a_eq, b_eq, (0, ceiling))
+            if found.status == 0:
+                self._see(entry, found.x)
+
+    def wide_enough(self, entry: int) -> bool:
+        """Whether tables already found prove an unknown's range wide enough (``RANGE`` only).
+
+        Its largest value is at least the highest seen and its smallest at most
+        the lowest seen, so the levels hold if they hold for those.
+        """
+        if self.kind[entry] != RANGE:
+            return False
+
+        def proven() -> bool:
+            high, low = self._seen_high[entry], self._seen_low[entry]
+            return high >= self.threshold and high - low >= self.threshold - 1
+
+        if proven():
+            return True
+        self._explore(entry)
+        return proven()
+
     def satisfy(self, entry: int) -> None:
         """Suppress what the entry's protection levels need."""
+        if self.wide_enough(entry):
+            return
         while True:
             high = self.highest(entry)
             if self.kind[entry] == PRIMARY and high is not None and high < self.threshold:
@@ -581,7 +733,13 @@ def protect_release(
     while True:
         # From scratch: the audit does not trust the bounds kept while protecting.
         system.forget()
-        ranges = {int(e): system.range_of(int(e)) for e in np.flatnonzero(system.suppressed)}
+        # The release's own entries first (their ranges go to the manifest); the
+        # unknowns of earlier releases and scope parts need their range only when the
+        # tables found so far do not already prove it wide enough.
+        ranges = {}
+        for e in sorted(np.flatnonzero(system.suppressed), key=lambda e: system.kind[e] == RANGE):
+            if not system.wide_enough(int(e)):
+                ranges[int(e)] = system.range_of(int(e))
         short = [e for e, (low, high) in ranges.items() if system.shortfall(e, low, high)]
         if not short:
             break
@@ -589,15 +747,16 @@ def protect_release(
             system.satisfy(entry)
     rows = []
     for entry, (low, high) in sorted(ranges.items()):
-        if system.places[entry][0][0].role != "release":
+        if not system.in_release[entry]:
             continue  # an earlier release's or a scope part's: checked, not reported
-        for table, i, j in system.places[entry]:
+        places = [place for place in system.places[entry] if place[0].role == "release"]
+        for table, i, j in places:
             table.ranges[(i, j)] = (low, high)
-        table, i, j = system.places[entry][0]
+        table, i, j = places[0]
         row, column = table.code(i, j)
         rows.append(
             {
-                "tables": [place[0].table.key for place in system.places[entry]],
+                "tables": [place[0].table.key for place in places],
                 "row": row,
                 "column": column,
                 "reason": table.reasons[i][j],
