@@ -590,8 +590,9 @@ class _System:
 
     def _see(self, entry: int, point) -> None:
         members = np.array(self._attack_components()[entry][0])
-        self._seen_high[members] = np.maximum(self._seen_high[members], np.floor(point + _TOLERANCE))
-        self._seen_low[members] = np.minimum(self._seen_low[members], np.ceil(point - _TOLERANCE))
+        high, low = np.floor(point + _TOLERANCE), np.ceil(point - _TOLERANCE)
+        self._seen_high[members] = np.maximum(self._seen_high[members], high)
+        self._seen_low[members] = np.minimum(self._seen_low[members], low)
 
     def _explore(self, entry: int, tries: int = 6) -> None:
         """Tables the attacker cannot rule out, in random directions (bounded, so each is
