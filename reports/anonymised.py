@@ -309,6 +309,8 @@ class AnonymisedExport:
     release: disclosure.Release | None = None
     grouping: str = DETAILED
     count_tables: list = field(default_factory=list)
+    #: Each published measure's group size (for later releases' checks; never published).
+    measure_groups: dict = field(default_factory=dict)
 
 
 def _table_json(result: disclosure.ProtectedTable, *, rounding: bool, threshold: int) -> dict:
@@ -369,8 +371,28 @@ def _esf_json(protected: dict, *, rounding: bool, threshold: int) -> dict:
     }
 
 
-def _measure_tables(report: dict, threshold: int) -> list[dict]:
-    """Attendance rate, time in programme and score change per programme; small groups withheld."""
+def _measure_tables(
+    report: dict, threshold: int, earlier_groups=(), groups: dict | None = None
+) -> list[dict]:
+    """Attendance rate, time in programme and score change per programme; small groups withheld.
+
+    A measure is published only for a group of at least the threshold (quartiles:
+    twice the threshold), and not when an earlier release to the same recipient
+    published it for a group that differs by 1..threshold−1 members (its value
+    and this one would tell about those few). ``groups`` receives each published
+    measure's group size (kept with the release, never published).
+    """
+    groups = {} if groups is None else groups
+
+    def allowed(key: str, size: int, minimum: int) -> bool:
+        if size < minimum:
+            return False
+        for earlier in earlier_groups:
+            if key in earlier and 0 < abs(size - earlier[key]) < threshold:
+                return False
+        groups[key] = size
+        return True
+
     programmes = Programme.choices
     counts = report["counts"]["by"]["programme"]
     attendance = report["attendance"]["by"]["programme"]
@@ -378,16 +400,18 @@ def _measure_tables(report: dict, threshold: int) -> list[dict]:
     rows = []
     for code, _label in programmes:
         in_period = counts.get(code, {}).get("in_period", 0)
-        rate = attendance.get(code, {}).get("rate") if in_period >= threshold else None
+        rate = attendance.get(code, {}).get("rate")
+        if rate is not None and not allowed(f"attendance/{code}", in_period, threshold):
+            rate = None
         duration = durations.get(code)
         weeks = None
-        if duration and duration["n"] >= 2 * threshold:
+        if duration and allowed(f"weeks/{code}", duration["n"], 2 * threshold):
             weeks = [round(duration[name] / 7) for name in ("q1", "median", "q3")]
         rows.append([None if rate is None else round(rate * 100), *(weeks or [None, None, None])])
     by_area = []
     for area in report["progress"]["areas"]:
         values = report["progress"]["all"].get(area["code"])
-        if values and values["n"] >= threshold:
+        if values and allowed(f"progress/{area['code']}", values["n"], threshold):
             by_area.append([round(values["mean_change"], 1)])
         else:
             by_area.append([None])
@@ -446,6 +470,7 @@ def build_anonymised_export(
     parameters: dict,
     grouping: str = DETAILED,
     joint=None,
+    earlier_measure_groups=(),
 ) -> AnonymisedExport:
     """Protect, audit and write the files.
 
@@ -479,7 +504,8 @@ def build_anonymised_export(
         _table_json(result, rounding=rounding, threshold=threshold) for result in protected_list
     ]
     tables.append(_esf_json(protected, rounding=rounding, threshold=threshold))
-    tables += _measure_tables(report, threshold)
+    measure_groups: dict = {}
+    tables += _measure_tables(report, threshold, earlier_measure_groups, measure_groups)
     suppressed = [cell for result in protected_list for cell in disclosure.suppressed_cells(result)]
     flags = [
         {"table": result.table.key, **flag} for result in protected_list for flag in result.flags
@@ -542,6 +568,7 @@ def build_anonymised_export(
         release=release,
         grouping=chosen,
         count_tables=[result.table for result in protected_list],
+        measure_groups=measure_groups,
     )
 
 

@@ -110,6 +110,8 @@ class Release(models.Model):
     tables = models.JSONField(_("published count tables"), default=list)
     digest = models.CharField(_("SHA-256 of the files"), max_length=64)
     summary = models.JSONField(_("disclosure summary"), default=dict)
+    #: Group size of each published measure (attendance rate, quartiles, mean change).
+    measure_groups = models.JSONField(_("measure group sizes"), default=dict)
 
     class Meta:
         ordering = ["-created_at"]

@@ -187,6 +187,7 @@ def release_make(
                 },
                 grouping=grouping,
                 joint=lambda tables: joint_context(tables, scope=scope, earlier=earlier),
+                earlier_measure_groups=[release.measure_groups for release in earlier],
             )
         except disclosure.ProtectionImpossible as impossible:
             raise ReleaseRefused(_refusal(impossible.cause)) from impossible
@@ -196,6 +197,7 @@ def release_make(
         release.tables = stored_tables(bundle.release)
         release.digest = digest(bundle.files)
         release.summary = disclosure.release_summary(bundle.release)
+        release.measure_groups = bundle.measure_groups
         release.full_clean()
         release.save()
     return bundle
