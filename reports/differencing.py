@@ -91,7 +91,7 @@ def population_kind(population: str) -> str:
 def _coordinates(scope: Scope, kind: str) -> set:
     """The places of the scope a population adds up over (see the module docstring)."""
     current = scope.as_of.replace(day=1)
-    places = set()
+    places: set[tuple] = set()
     for organisation in scope.organisation_ids:
         if kind == "active":
             places.add((organisation, "end", scope.last_month, scope.as_of))
