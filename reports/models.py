@@ -98,7 +98,7 @@ class Release(models.Model):
     export = models.ForeignKey(
         ReportExport, on_delete=models.SET_NULL, related_name="releases", null=True, blank=True
     )
-    organisation_ids = models.JSONField(_("enterprises"), default=list)
+    organisation_ids = models.JSONField(_("enterprises"), default=list, blank=True)
     first_month = models.DateField(_("first month"))
     last_month = models.DateField(_("last month"))
     as_of = models.DateField(_("report date"))
@@ -107,11 +107,11 @@ class Release(models.Model):
     grouping = models.CharField(
         _("grouping"), max_length=16, choices=Grouping.choices, default=Grouping.DETAILED
     )
-    tables = models.JSONField(_("published count tables"), default=list)
+    tables = models.JSONField(_("published count tables"), default=list, blank=True)
     digest = models.CharField(_("SHA-256 of the files"), max_length=64)
-    summary = models.JSONField(_("disclosure summary"), default=dict)
+    summary = models.JSONField(_("disclosure summary"), default=dict, blank=True)
     #: Group size of each published measure (attendance rate, quartiles, mean change).
-    measure_groups = models.JSONField(_("measure group sizes"), default=dict)
+    measure_groups = models.JSONField(_("measure group sizes"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
