@@ -18,7 +18,7 @@ the threshold, and in whole weeks, as a quartile of a small group is one
 person's value).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,7 +62,78 @@ def _table(key, title, population, dimension, dimension_title, categories, cells
     )
 
 
-def count_tables(report: dict) -> list[disclosure.CountTable]:
+#: Groupings of an export: the detailed categories, or coarser ones (fewer small cells).
+DETAILED = "detailed"
+MERGED = "merged"
+AUTOMATIC = "automatic"
+GROUPINGS = (DETAILED, MERGED)
+#: With the automatic grouping, the merged categories are used when the detailed ones
+#: would leave more than this share of the population in suppressed cells.
+MERGE_ABOVE_SHARE = 0.2
+
+OTHER_GENDER = "other_or_not_stated"
+UNDER_30 = "under_30"
+
+
+def _merged_categories(categories, members: dict, labels: dict):
+    """Categories with ``members`` replaced by their merged code (at the first member)."""
+    merged_of = {code: merged for merged, codes in members.items() for code in codes}
+    result = []
+    for code, label in categories:
+        merged = merged_of.get(code)
+        if merged is None:
+            result.append((code, label))
+        elif code == members[merged][0]:
+            result.append((merged, labels[merged]))
+    return result
+
+
+def merge_categories(table: disclosure.CountTable) -> disclosure.CountTable:
+    """The table with non-binary and not stated as one column, and under 30 as one age band."""
+    column_members = {OTHER_GENDER: [Gender.NON_BINARY.value, Gender.NOT_STATED.value]}
+    row_members = {}
+    if table.row_dimension == "age_band":
+        row_members = {UNDER_30: [AgeBand.UNDER_18, AgeBand.AGE_18_29]}
+    labels = {OTHER_GENDER: str(_("Other or not stated")), UNDER_30: str(_("Under 30"))}
+    rows = _merged_categories(table.rows, row_members, labels)
+    columns = _merged_categories(table.columns, column_members, labels)
+
+    def position(codes, members):
+        index = {code: k for k, (code, _label) in enumerate(codes)}
+        merged_of = {code: merged for merged, group in members.items() for code in group}
+        return lambda code: index[merged_of.get(code, code)]
+
+    row_of = position(rows, row_members)
+    column_of = position(columns, column_members)
+    cells = [[0] * len(columns) for _ in rows]
+    for i, (row_code, _label) in enumerate(table.rows):
+        for j, (column_code, _label) in enumerate(table.columns):
+            cells[row_of(row_code)][column_of(column_code)] += table.cells[i][j]
+    return disclosure.CountTable(
+        key=table.key,
+        title=table.title,
+        population=table.population,
+        row_dimension=table.row_dimension,
+        column_dimension=table.column_dimension,
+        rows=rows,
+        columns=columns,
+        cells=cells,
+        row_title=table.row_title,
+        column_title=table.column_title,
+        members={**row_members, **column_members},
+    )
+
+
+def count_tables(report: dict, grouping: str = DETAILED) -> list[disclosure.CountTable]:
+    tables = _detailed_tables(report)
+    if grouping == MERGED:
+        return [merge_categories(table) for table in tables]
+    if grouping != DETAILED:
+        raise ValueError(f"unknown grouping {grouping!r}")
+    return tables
+
+
+def _detailed_tables(report: dict) -> list[disclosure.CountTable]:
     placements = report["groups"]["placements"]
     follow_ups = report["groups"]["follow_ups"]
     flag = lambda name: lambda row: "yes" if row[name] else "no"  # noqa: E731
@@ -188,11 +259,11 @@ def count_tables(report: dict) -> list[disclosure.CountTable]:
 
 
 #: ESF+ indicator rows: (indicator key, label, source table key, source row code).
-def esf_rows() -> list[tuple]:
+def esf_rows(age_bands=AgeBand.choices) -> list[tuple]:
     employed = (Outcome.EMPLOYED, Outcome.EMPLOYED_SUBSIDISED, Outcome.SELF_EMPLOYED)
     rows = [("participants", _("Participants (started)"), "started_lms", disclosure.TOTAL)]
     rows += [(f"lms_{c}", label, "started_lms", c) for c, label in LabourMarketStatus.choices]
-    rows += [(f"age_{c}", label, "started_age", c) for c, label in AgeBand.choices]
+    rows += [(f"age_{c}", label, "started_age", c) for c, label in age_bands]
     rows += [
         (f"education_{c}", EducationLevel(c).label, "started_education", c)
         for c in (EducationLevel.ISCED_0_2, EducationLevel.ISCED_3_4, EducationLevel.ISCED_5_8)
@@ -235,6 +306,11 @@ class AnonymisedExport:
     tables: list[dict]
     suppressed: list[dict]
     flags: list[dict]
+    release: disclosure.Release | None = None
+    grouping: str = DETAILED
+    count_tables: list = field(default_factory=list)
+    #: Each published measure's group size (for later releases' checks; never published).
+    measure_groups: dict = field(default_factory=dict)
 
 
 def _table_json(result: disclosure.ProtectedTable, *, rounding: bool, threshold: int) -> dict:
@@ -266,7 +342,7 @@ def _table_json(result: disclosure.ProtectedTable, *, rounding: bool, threshold:
 
 def _esf_json(protected: dict, *, rounding: bool, threshold: int) -> dict:
     rows = []
-    for key, label, source, code in esf_rows():
+    for key, label, source, code in esf_rows(protected["started_age"].table.rows):
         result = protected[source]
         table_rows = result.shape[0]
         i = (
@@ -285,8 +361,8 @@ def _esf_json(protected: dict, *, rounding: bool, threshold: int) -> dict:
         "kind": "view",
         "row_codes": [row["key"] for row in rows],
         "row_labels": [row["label"] for row in rows],
-        "column_codes": [code for code, _label in GENDERS],
-        "column_labels": [str(label) for _code, label in GENDERS],
+        "column_codes": [code for code, _label in protected["started_lms"].table.columns],
+        "column_labels": [label for _code, label in protected["started_lms"].table.columns],
         "cells": [row["values"][:-1] for row in rows],
         "row_totals": [row["values"][-1] for row in rows],
         "column_totals": None,
@@ -295,8 +371,28 @@ def _esf_json(protected: dict, *, rounding: bool, threshold: int) -> dict:
     }
 
 
-def _measure_tables(report: dict, threshold: int) -> list[dict]:
-    """Attendance rate, time in programme and score change per programme; small groups withheld."""
+def _measure_tables(
+    report: dict, threshold: int, earlier_groups=(), groups: dict | None = None
+) -> list[dict]:
+    """Attendance rate, time in programme and score change per programme; small groups withheld.
+
+    A measure is published only for a group of at least the threshold (quartiles:
+    twice the threshold), and not when an earlier release to the same recipient
+    published it for a group that differs by 1..threshold−1 members (its value
+    and this one would tell about those few). ``groups`` receives each published
+    measure's group size (kept with the release, never published).
+    """
+    groups = {} if groups is None else groups
+
+    def allowed(key: str, size: int, minimum: int) -> bool:
+        if size < minimum:
+            return False
+        for earlier in earlier_groups:
+            if key in earlier and 0 < abs(size - earlier[key]) < threshold:
+                return False
+        groups[key] = size
+        return True
+
     programmes = Programme.choices
     counts = report["counts"]["by"]["programme"]
     attendance = report["attendance"]["by"]["programme"]
@@ -304,16 +400,18 @@ def _measure_tables(report: dict, threshold: int) -> list[dict]:
     rows = []
     for code, _label in programmes:
         in_period = counts.get(code, {}).get("in_period", 0)
-        rate = attendance.get(code, {}).get("rate") if in_period >= threshold else None
+        rate = attendance.get(code, {}).get("rate")
+        if rate is not None and not allowed(f"attendance/{code}", in_period, threshold):
+            rate = None
         duration = durations.get(code)
         weeks = None
-        if duration and duration["n"] >= 2 * threshold:
+        if duration and allowed(f"weeks/{code}", duration["n"], 2 * threshold):
             weeks = [round(duration[name] / 7) for name in ("q1", "median", "q3")]
         rows.append([None if rate is None else round(rate * 100), *(weeks or [None, None, None])])
     by_area = []
     for area in report["progress"]["areas"]:
         values = report["progress"]["all"].get(area["code"])
-        if values and values["n"] >= threshold:
+        if values and allowed(f"progress/{area['code']}", values["n"], threshold):
             by_area.append([round(values["mean_change"], 1)])
         else:
             by_area.append([None])
@@ -362,24 +460,6 @@ def _sheet(table: dict) -> SheetTable:
     return SheetTable(table["key"], table["title"], header, rows)
 
 
-def anonymised_tables(*, report: dict, threshold: int, rounding: bool):
-    """The release (disclosure-controlled) and its tables, as the export publishes them."""
-    release = disclosure.protect_release(count_tables(report), threshold=threshold)
-    protected = {result.table.key: result for result in release.tables}
-    tables = [
-        _table_json(result, rounding=rounding, threshold=threshold) for result in release.tables
-    ]
-    tables.append(_esf_json(protected, rounding=rounding, threshold=threshold))
-    tables += _measure_tables(report, threshold)
-    return release, tables
-
-
-def anonymised_sheets(*, report: dict, threshold: int) -> list[SheetTable]:
-    """The anonymised tables for a screen: suppressed cells are None."""
-    _release, tables = anonymised_tables(report=report, threshold=threshold, rounding=False)
-    return [_sheet(table) for table in tables]
-
-
 def build_anonymised_export(
     *,
     report: dict,
@@ -388,9 +468,44 @@ def build_anonymised_export(
     created_by,
     created_role: str,
     parameters: dict,
+    grouping: str = DETAILED,
+    joint=None,
+    earlier_measure_groups=(),
 ) -> AnonymisedExport:
-    release, tables = anonymised_tables(report=report, threshold=threshold, rounding=rounding)
+    """Protect, audit and write the files.
+
+    ``grouping``: DETAILED, MERGED or AUTOMATIC (merged when the detailed
+    categories would hide more than ``MERGE_ABOVE_SHARE`` of the population and
+    the merged hide less). ``joint``: a function from the count tables to the
+    ``disclosure.Context`` of the earlier releases to audit together with
+    (``reports.differencing``); it may raise ``ProtectionImpossible``.
+    """
+
+    def protect(chosen: str):
+        tables = count_tables(report, chosen)
+        context = joint(tables) if joint else None
+        return disclosure.protect_release(tables, threshold=threshold, context=context)
+
+    considered: dict[str, float] = {}
+    if grouping == AUTOMATIC:
+        release = protect(DETAILED)
+        chosen = DETAILED
+        considered[DETAILED] = disclosure.release_summary(release)["population_share"]
+        if considered[DETAILED] > MERGE_ABOVE_SHARE:
+            merged = protect(MERGED)
+            considered[MERGED] = disclosure.release_summary(merged)["population_share"]
+            if considered[MERGED] < considered[DETAILED]:
+                release, chosen = merged, MERGED
+    else:
+        release, chosen = protect(grouping), grouping
     protected_list = release.tables
+    protected = {result.table.key: result for result in protected_list}
+    tables = [
+        _table_json(result, rounding=rounding, threshold=threshold) for result in protected_list
+    ]
+    tables.append(_esf_json(protected, rounding=rounding, threshold=threshold))
+    measure_groups: dict = {}
+    tables += _measure_tables(report, threshold, earlier_measure_groups, measure_groups)
     suppressed = [cell for result in protected_list for cell in disclosure.suppressed_cells(result)]
     flags = [
         {"table": result.table.key, **flag} for result in protected_list for flag in result.flags
@@ -412,6 +527,7 @@ def build_anonymised_export(
         "organisations": [org["name"] for org in report["organisations"]],
         "threshold": threshold,
         "rounding": "base 5" if rounding else None,
+        "grouping": chosen,
     }
     files = {
         "outcomes.csv": to_csv(sheets, preamble=preamble),
@@ -436,5 +552,28 @@ def build_anonymised_export(
             "and is at least threshold-1 wide, and no attribute-suppressed count is pinned"
         ),
         disclosure_audit=disclosure.release_summary(release),
+        grouping={
+            "chosen": chosen,
+            "requested": grouping,
+            "merged_categories": _merged_description() if chosen == MERGED else {},
+            "population_share_by_grouping": considered,
+            "merge_above_share": MERGE_ABOVE_SHARE if grouping == AUTOMATIC else None,
+        },
     )
-    return AnonymisedExport(files=files, tables=tables, suppressed=suppressed, flags=flags)
+    return AnonymisedExport(
+        files=files,
+        tables=tables,
+        suppressed=suppressed,
+        flags=flags,
+        release=release,
+        grouping=chosen,
+        count_tables=[result.table for result in protected_list],
+        measure_groups=measure_groups,
+    )
+
+
+def _merged_description() -> dict:
+    return {
+        OTHER_GENDER: [Gender.NON_BINARY.value, Gender.NOT_STATED.value],
+        UNDER_30: [AgeBand.UNDER_18, AgeBand.AGE_18_29],
+    }

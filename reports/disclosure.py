@@ -58,6 +58,11 @@ SECONDARY = "secondary"
 ATTRIBUTE = "attribute"
 LINKED = "linked"
 TOTAL = "total"
+#: An entry of an earlier release (or of a part of the scopes) the attacker does not know.
+UNKNOWN = "unknown"
+#: Kind of an unknown entry of an earlier release or a scope part (its true value is not
+#: kept): protected unless it is known to be zero or at least the threshold.
+RANGE = "range"
 
 REASONS = {
     PRIMARY: "fewer than the threshold",
@@ -72,6 +77,15 @@ _TOLERANCE = 1e-6
 
 class DisclosureError(RuntimeError):
     """The tables are inconsistent or the protection could not be established."""
+
+
+class ProtectionImpossible(DisclosureError):
+    """Earlier releases fix what this release would need to withhold (or contradict it)."""
+
+    def __init__(self, message: str, *, cause: str):
+        super().__init__(message)
+        #: "narrowed": earlier releases alone narrow a count; "changed": they contradict it.
+        self.cause = cause
 
 
 @dataclass
@@ -93,6 +107,8 @@ class CountTable:
     cells: list[list[int]]
     row_title: str = ""
     column_title: str = ""
+    #: A merged category's code → the detailed codes it sums (coarser groupings).
+    members: dict = field(default_factory=dict)
 
     def augmented(self) -> list[list[int]]:
         rows = [list(row) + [sum(row)] for row in self.cells]
@@ -120,6 +136,9 @@ class ProtectedTable:
     flags: list[dict] = field(default_factory=list)
     #: (i, j) of a suppressed entry → what an attacker can infer: (min, max), max None if unbounded.
     ranges: dict = field(default_factory=dict)
+    #: "release": protected now; "earlier": published before (its published entries are
+    #: fixed); "part": a part of the joint scopes, every entry unknown (see ``Context``).
+    role: str = "release"
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -163,6 +182,8 @@ class Audit:
     linear_programs: int
     #: One row per distinct suppressed entry: where it is printed, its reason and range.
     entries: list[dict]
+    #: The earlier releases audited together with this one (their ids).
+    joint_with: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -199,9 +220,10 @@ class _System:
     line of every augmented table gives ``sum(interior) − total = 0``.
     """
 
-    def __init__(self, tables: list[ProtectedTable], threshold: int):
+    def __init__(self, tables: list[ProtectedTable], threshold: int, links=()):
         self.tables = tables
         self.threshold = threshold
+        self.joint = any(table.role != "release" for table in tables)
         self.places: list[list[tuple[ProtectedTable, int, int]]] = []
         self.entry_of: dict = {}
         values: list[int] = []
@@ -225,11 +247,63 @@ class _System:
                         )
                     self.places[entry].append((table, i, j))
                     self.entry_of[(id(table), i, j)] = entry
+        # Links between tables beyond the shared totals (an earlier release's entry is
+        # the sum of the parts of the scopes it covers: ``Context``). A link between two
+        # entries says they are one quantity: they become one entry.
+        linked = []
+        parent = list(range(len(values)))
+
+        def find(entry):
+            while parent[entry] != entry:
+                parent[entry] = parent[parent[entry]]
+                entry = parent[entry]
+            return entry
+
+        for link in links:
+            coefficients: dict = {}
+            for (table, i, j), coefficient in link:
+                entry = self.entry_of[(id(table), i, j)]
+                coefficients[entry] = coefficients.get(entry, 0) + coefficient
+            coefficients = {e: c for e, c in coefficients.items() if c}
+            if len(coefficients) == 2 and sorted(coefficients.values()) == [-1, 1]:
+                first, second = coefficients
+                parent[find(first)] = find(second)
+            elif coefficients:
+                linked.append(coefficients)
+        roots = sorted({find(entry) for entry in range(len(values))})
+        renumber = {root: k for k, root in enumerate(roots)}
+        old_places, old_values = self.places, values
+        self.places = [[] for _ in roots]
+        values = [0] * len(roots)
+        known: list[int | None] = [None] * len(roots)
+        for old, places in enumerate(old_places):
+            entry = renumber[find(old)]
+            # The release's places first: they name the entry in the manifest.
+            self.places[entry] = (
+                places + self.places[entry]
+                if places[0][0].role == "release"
+                else self.places[entry] + places
+            )
+            published = [
+                t for t, i, j in places if t.role != "part" and not t.suppressed(i, j)
+            ] or [t for t, _i, _j in places if t.role == "release"]
+            if published:
+                value = old_values[old]
+                if known[entry] is not None and known[entry] != value:
+                    raise ProtectionImpossible(
+                        "The counts of this release contradict an earlier release to the "
+                        "same recipient over the same scope: the data changed after it.",
+                        cause="changed",
+                    )
+                known[entry] = value
+                values[entry] = value
+        for key, old in list(self.entry_of.items()):
+            self.entry_of[key] = renumber[find(old)]
         self.values = np.array(values, dtype=float)
         equations: dict = {}
         for table in tables:
             for line in table.lines():
-                coefficients: dict = {}
+                coefficients = {}
                 for i, j in line:
                     sign = -1 if (i, j) == line[-1] else 1
                     entry = self.entry_of[(id(table), i, j)]
@@ -237,6 +311,14 @@ class _System:
                 key = tuple(sorted((e, c) for e, c in coefficients.items() if c))
                 if key:
                     equations.setdefault(key, None)
+        for coefficients in linked:
+            merged: dict = {}
+            for old, coefficient in coefficients.items():
+                entry = renumber[find(old)]
+                merged[entry] = merged.get(entry, 0) + coefficient
+            key = tuple(sorted((e, c) for e, c in merged.items() if c))
+            if key:
+                equations.setdefault(key, None)
         self.matrix = np.zeros((len(equations), len(values)))
         self.equations_of: list[list[int]] = [[] for _ in values]
         for row, key in enumerate(equations):
@@ -248,17 +330,38 @@ class _System:
         self.weights = np.array(
             [len(places) * (1 + value) for places, value in zip(self.places, values, strict=True)]
         )
+        # Published by an earlier release: the attacker knows it, and it cannot be withdrawn.
+        self.fixed = np.array(
+            [
+                any(t.role == "earlier" and not t.suppressed(i, j) for t, i, j in places)
+                for places in self.places
+            ]
+        )
+        self.in_release = [places[0][0].role == "release" for places in self.places]
+        # A scope part's entry is unknown unless a release prints it; the release's
+        # own places decide whether it does.
         self.suppressed = np.array(
-            [any(table.suppressed(i, j) for table, i, j in places) for places in self.places]
+            [
+                not self.fixed[entry]
+                and (
+                    any(t.suppressed(i, j) for t, i, j in places if t.role == "release")
+                    or not self.in_release[entry]
+                )
+                for entry, places in enumerate(self.places)
+            ]
         )
         for entry in np.flatnonzero(self.suppressed):
             for table, i, j in self.places[entry]:
-                if not table.suppressed(i, j):
+                if not table.suppressed(i, j) and table.role == "release":
                     table.reasons[i][j] = LINKED
         self.kind: list[str | None] = []
         for entry, places in enumerate(self.places):
             value = values[entry]
-            if 0 < value < threshold:
+            if self.fixed[entry]:
+                self.kind.append(None)
+            elif not self.in_release[entry]:
+                self.kind.append(RANGE if self.suppressed[entry] else None)
+            elif 0 < value < threshold:
                 self.kind.append(PRIMARY)
             elif any(table.reasons[i][j] == ATTRIBUTE for table, i, j in places):
                 self.kind.append(ATTRIBUTE)
@@ -271,6 +374,14 @@ class _System:
         self._attack: dict | None = None
         self._problems: dict = {}
         self._extremes: dict = {}
+        # Whole-number bounds read off every attacker solution found (each is a table
+        # the attacker cannot rule out): a lower bound on an entry's largest value and
+        # an upper bound on its smallest. Suppressing more keeps those tables possible.
+        self._seen_high = np.full(len(values), -np.inf)
+        self._seen_low = np.full(len(values), np.inf)
+        self._explored: set = set()
+        self._fixed_values: dict | None = None
+        self._random = np.random.default_rng(20)
 
     def _components(self, members) -> dict[int, tuple[list[int], list[int]]]:
         """Entries (among ``members``) joined by equations: entry → (entries, equation rows)."""
@@ -319,8 +430,12 @@ class _System:
         """Drop the attacker's problems (and the bounds found so far: solved afresh)."""
         self._attack = None
         self._problems.clear()
+        self._explored.clear()
+        self._fixed_values = None
         if bounds:
             self._extremes.clear()
+            self._seen_high[:] = -np.inf
+            self._seen_low[:] = np.inf
 
     def _attack_components(self) -> dict[int, tuple[list[int], list[int]]]:
         if self._attack is None:
@@ -346,16 +461,58 @@ class _System:
         cost[position] = -1 if highest else 1
         found = self._solve(cost, a_eq, b_eq, (0, None))
         if found.status == 0:
+            self._see(entry, found.x)
             return float(found.x[position])
         if highest and found.status in (3, 4):
             # Unbounded (HiGHS may only say "unbounded or infeasible"; the
             # smallest value exists exactly when the problem is feasible).
             self.lowest(entry)
             return None
+        if self.joint:
+            raise ProtectionImpossible(
+                "The counts of this release contradict an earlier release to the same "
+                "recipient over the same scope: the data changed after that release.",
+                cause="changed",
+            )
         raise DisclosureError("The published values contradict each other.")
+
+    def _determined(self) -> dict:
+        """Unknowns that equations with one unknown left fix (the attacker's first step)."""
+        if not self.joint:
+            return {}  # one release: the linear programs are as quick
+        if self._fixed_values is None:
+            known = ~self.suppressed
+            values = np.where(known, self.values, 0.0)
+            found: dict = {}
+            matrix = self.matrix
+            while True:
+                unknown_counts = (matrix[:, ~known] != 0).sum(axis=1)
+                rows = np.flatnonzero(unknown_counts == 1)
+                if not len(rows):
+                    break
+                progress = False
+                for row in rows:
+                    open_entries = [e for e in np.flatnonzero(matrix[row]) if not known[e]]
+                    if len(open_entries) != 1:
+                        continue
+                    (entry,) = open_entries
+                    rest = matrix[row] @ values
+                    value = -rest / matrix[row, entry]
+                    known[entry] = True
+                    values[entry] = value
+                    found[int(entry)] = value
+                    progress = True
+                if not progress:
+                    break
+            self._fixed_values = found
+        return self._fixed_values
 
     def lowest(self, entry: int) -> int:
         """The attacker's smallest value for the entry (whole numbers)."""
+        if (entry, False) not in self._extremes and entry in self._determined():
+            value = self._determined()[entry]
+            self._extremes[(entry, False)] = math.ceil(value - _TOLERANCE)
+            self._extremes[(entry, True)] = math.floor(value + _TOLERANCE)
         if (entry, False) not in self._extremes:
             value = self._optimum(entry, highest=False)
             if value is None:  # cannot happen: every entry is bounded below by zero
@@ -365,6 +522,8 @@ class _System:
 
     def highest(self, entry: int) -> int | None:
         """The attacker's largest value for the entry (whole numbers); None: no bound."""
+        if (entry, True) not in self._extremes and entry in self._determined():
+            self.lowest(entry)
         if (entry, True) not in self._extremes:
             value = self._optimum(entry, highest=True)
             bound = None if value is None else math.floor(value + _TOLERANCE)
@@ -388,6 +547,13 @@ class _System:
         elif self.kind[entry] == ATTRIBUTE and high == low:
             value = int(self.values[entry])
             return ("at_least", 1) if value == 0 else ("at_most", value - 1)
+        elif self.kind[entry] == RANGE and high > 0 and low < threshold:
+            # The true value is not kept: unless the entry is known to be zero or
+            # at least the threshold, it gets a primary count's protection.
+            if high < threshold:
+                return ("at_least", threshold)
+            if high - low < threshold - 1:
+                return ("at_most", high - (threshold - 1))
         return None
 
     def witness(self, entry: int, bound: tuple[str, int]) -> list[int]:
@@ -398,11 +564,12 @@ class _System:
         """
         entries, rows = self.groups[entry]
         hidden = [e for e in entries if self.suppressed[e]]
-        shown = [e for e in entries if not self.suppressed[e]]
+        shown = [e for e in entries if not self.suppressed[e] and not self.fixed[e]]
+        fixed = [e for e in entries if self.fixed[e]]
         block = self.matrix[rows]
         moved = block[:, shown]
         a_eq = np.hstack([block[:, hidden], moved, -moved])
-        b_eq = -moved @ self.values[shown]
+        b_eq = -moved @ self.values[shown] - block[:, fixed] @ self.values[fixed]
         cost = np.concatenate([np.zeros(len(hidden)), self.weights[shown], self.weights[shown]])
         bounds: list[tuple[float, float | None]] = [(0.0, None)] * (len(hidden) + len(shown))
         bounds += [(0.0, float(self.values[e])) for e in shown]
@@ -411,12 +578,59 @@ class _System:
         bounds[position] = (value, None) if direction == "at_least" else (0.0, float(value))
         result = self._solve(cost, a_eq, b_eq, bounds)
         if result.status != 0:
+            if fixed:
+                raise ProtectionImpossible(
+                    "Earlier releases to the same recipient already narrow a count of "
+                    "this release's scope; no suppression in this release can widen it.",
+                    cause="narrowed",
+                )
             raise DisclosureError("No table agrees with the published values.")
         up, down = np.split(result.x[len(hidden) :], 2)
         return [shown[k] for k in np.flatnonzero(up + down > _TOLERANCE)]
 
+    def _see(self, entry: int, point) -> None:
+        members = np.array(self._attack_components()[entry][0])
+        high, low = np.floor(point + _TOLERANCE), np.ceil(point - _TOLERANCE)
+        self._seen_high[members] = np.maximum(self._seen_high[members], high)
+        self._seen_low[members] = np.minimum(self._seen_low[members], low)
+
+    def _explore(self, entry: int, tries: int = 6) -> None:
+        """Tables the attacker cannot rule out, in random directions (bounded, so each is
+        one), to prove many unknowns' ranges wide at once."""
+        (a_eq, b_eq), _position = self._attack_problem(entry)
+        key = self._attack_components()[entry][0][0]
+        if key in self._explored:
+            return
+        self._explored.add(key)
+        ceiling = 10 * (float(np.abs(self.values).max()) + self.threshold)
+        for _ in range(tries):
+            cost = self._random.uniform(-1, 1, a_eq.shape[1])
+            found = self._solve(cost, a_eq, b_eq, (0, ceiling))
+            if found.status == 0:
+                self._see(entry, found.x)
+
+    def wide_enough(self, entry: int) -> bool:
+        """Whether tables already found prove an unknown's range wide enough (``RANGE`` only).
+
+        Its largest value is at least the highest seen and its smallest at most
+        the lowest seen, so the levels hold if they hold for those.
+        """
+        if self.kind[entry] != RANGE:
+            return False
+
+        def proven() -> bool:
+            high, low = self._seen_high[entry], self._seen_low[entry]
+            return high >= self.threshold and high - low >= self.threshold - 1
+
+        if proven():
+            return True
+        self._explore(entry)
+        return proven()
+
     def satisfy(self, entry: int) -> None:
         """Suppress what the entry's protection levels need."""
+        if self.wide_enough(entry):
+            return
         while True:
             high = self.highest(entry)
             if self.kind[entry] == PRIMARY and high is not None and high < self.threshold:
@@ -459,11 +673,35 @@ def _sensitive_order(system: _System) -> list[int]:
     return sorted(sensitive, key=lambda e: (system.kind[e] != PRIMARY, system.values[e], e))
 
 
-def protect_release(tables: list[CountTable], *, threshold: int, audit: bool = True) -> Release:
+@dataclass
+class Context:
+    """Earlier releases to the same recipient, for a joint audit (``reports.differencing``).
+
+    ``tables``: the earlier releases' tables (role "earlier": published values
+    fixed, suppressed ones unknown) and the parts of the joint scopes (role
+    "part": every entry unknown); ``links``: equations between them, each a
+    list of ((table, i, j), coefficient).
+    """
+
+    tables: list[ProtectedTable]
+    links: list[list[tuple[tuple[ProtectedTable, int, int], int]]]
+    releases: list[str] = field(default_factory=list)
+
+
+def protect_release(
+    tables: list[CountTable],
+    *,
+    threshold: int,
+    audit: bool = True,
+    context: Context | None = None,
+) -> Release:
     """Suppress what must not be published, then audit the release (see the module docstring).
 
     ``audit=False`` skips the final range computation of every suppressed
     entry (the protection itself is the same; the benchmark compares the two).
+    With a ``context`` the release is protected and audited together with
+    earlier releases: nothing of theirs can be withdrawn, so this release
+    suppresses more, or ``ProtectionImpossible`` is raised.
     """
     if threshold < 1:
         raise ValueError("the threshold must be at least 1")
@@ -478,7 +716,16 @@ def protect_release(tables: list[CountTable], *, threshold: int, audit: bool = T
                     reasons[i][j] = PRIMARY
         _attribute(result)
         protected.append(result)
-    system = _System(protected, threshold)
+    if context is None:
+        system = _System(protected, threshold)
+    else:
+        # The context names the new release's tables by key (they are made here).
+        by_key = {result.table.key: result for result in protected}
+        links = [
+            [((by_key[ref] if isinstance(ref, str) else ref, i, j), c) for (ref, i, j), c in link]
+            for link in context.links
+        ]
+        system = _System(protected + context.tables, threshold, links=links)
     for entry in _sensitive_order(system):
         system.satisfy(entry)
     if not audit:
@@ -487,7 +734,13 @@ def protect_release(tables: list[CountTable], *, threshold: int, audit: bool = T
     while True:
         # From scratch: the audit does not trust the bounds kept while protecting.
         system.forget()
-        ranges = {int(e): system.range_of(int(e)) for e in np.flatnonzero(system.suppressed)}
+        # The release's own entries first (their ranges go to the manifest); the
+        # unknowns of earlier releases and scope parts need their range only when the
+        # tables found so far do not already prove it wide enough.
+        ranges = {}
+        for e in sorted(np.flatnonzero(system.suppressed), key=lambda e: system.kind[e] == RANGE):
+            if not system.wide_enough(int(e)):
+                ranges[int(e)] = system.range_of(int(e))
         short = [e for e, (low, high) in ranges.items() if system.shortfall(e, low, high)]
         if not short:
             break
@@ -495,13 +748,16 @@ def protect_release(tables: list[CountTable], *, threshold: int, audit: bool = T
             system.satisfy(entry)
     rows = []
     for entry, (low, high) in sorted(ranges.items()):
-        for table, i, j in system.places[entry]:
+        if not system.in_release[entry]:
+            continue  # an earlier release's or a scope part's: checked, not reported
+        places = [place for place in system.places[entry] if place[0].role == "release"]
+        for table, i, j in places:
             table.ranges[(i, j)] = (low, high)
-        table, i, j = system.places[entry][0]
+        table, i, j = places[0]
         row, column = table.code(i, j)
         rows.append(
             {
-                "tables": [place[0].table.key for place in system.places[entry]],
+                "tables": [place[0].table.key for place in places],
                 "row": row,
                 "column": column,
                 "reason": table.reasons[i][j],
@@ -518,6 +774,7 @@ def protect_release(tables: list[CountTable], *, threshold: int, audit: bool = T
             passed=True,
             linear_programs=system.linear_programs,
             entries=rows,
+            joint_with=list(context.releases) if context else [],
         ),
     )
 
@@ -580,6 +837,7 @@ def release_summary(release: Release) -> dict:
                 "solver_version": audit.solver_version,
                 "linear_programs": audit.linear_programs,
                 "ranges_from": "exact counts, before any rounding (the attacker's best case)",
+                "audited_with_earlier_releases": audit.joint_with,
             }
         )
     return summary

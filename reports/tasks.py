@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from .models import ReportExport
+from .models import GENERIC_FAILURE, ReportExport
 
 
 @task
@@ -15,7 +15,7 @@ def export_outcomes_task(export_id: str) -> str:
         export_produce(export=export)
     except BaseException:
         export.status = ReportExport.Status.FAILED
-        export.error = "the export failed; see the worker log"
+        export.error = GENERIC_FAILURE
         export.save(update_fields=["status", "error"])
         raise
     return export_id

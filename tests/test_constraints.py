@@ -34,7 +34,7 @@ from participants.models import Consent, Participant
 from participants.services import consent_record
 from placements.models import Attendance, Placement, PlacementSupervisor, Programme
 from placements.services import AttendanceEntry, attendance_record_week, referral_register
-from reports.models import ReportExport
+from reports.models import Release, ReportExport
 from tests.factories import MembershipFactory, make_participant
 
 DOMAIN_APPS = ("accounts", "participants", "placements", "casework", "reports")
@@ -219,6 +219,21 @@ def _second_participant_same_number(request):
     )
     second.personal_identity_index = first.personal_identity_index
     return second
+
+
+def _release(**changes):
+    """An anonymised release record (command line: no user, no recipient)."""
+    fields = {
+        "created_role": "command line",
+        "organisation_ids": [],
+        "first_month": date(2026, 1, 1),
+        "last_month": date(2026, 6, 1),
+        "as_of": date(2026, 6, 30),
+        "threshold": 5,
+        "digest": "0" * 64,
+        **changes,
+    }
+    return Release(**fields)
 
 
 CASES = [
@@ -448,6 +463,21 @@ CASES = [
             created_by=request.getfixturevalue("manager"), created_role="manager", status="lost"
         ),
         id="report-export-status-unknown",
+    ),
+    pytest.param(
+        "release_months_ordered",
+        lambda request: _release(first_month=date(2026, 6, 1), last_month=date(2026, 5, 1)),
+        id="release-ends-before-it-starts",
+    ),
+    pytest.param(
+        "release_threshold_min",
+        lambda request: _release(threshold=2),
+        id="release-threshold-under-3",
+    ),
+    pytest.param(
+        "release_grouping_valid",
+        lambda request: _release(grouping="finest"),
+        id="release-grouping-unknown",
     ),
 ]
 

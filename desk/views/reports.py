@@ -21,9 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
 from accounts.reauth import has_recent_auth, require_recent_auth
-from accounts.roles import current_roles
+from accounts.roles import current_roles, organisations_with_role
 from audit.events import record_access
-from reports.anonymised import anonymised_sheets
+from reports.anonymised import AUTOMATIC, DETAILED, MERGED
 from reports.charts import render as render_chart
 from reports.charts import report_charts
 from reports.exports import to_csv, to_xlsx
@@ -82,6 +82,26 @@ class ExportForm(ReportForm):
         label=gettext_lazy("Suppress counts under"), min_value=3, max_value=50, initial=5
     )
     rounding = forms.BooleanField(label=gettext_lazy("Round to base 5"), required=False)
+    grouping = forms.ChoiceField(
+        label=gettext_lazy("Categories"),
+        choices=[
+            (
+                AUTOMATIC,
+                gettext_lazy(
+                    "Automatic: merged when the detailed categories would hide more people"
+                ),
+            ),
+            (DETAILED, gettext_lazy("Detailed categories")),
+            (
+                MERGED,
+                gettext_lazy(
+                    "Merged: non-binary and not stated as one column, under 30 as one age band"
+                ),
+            ),
+        ],
+        initial=AUTOMATIC,
+        required=False,
+    )
 
 
 def _report_from_request(request):
@@ -135,30 +155,22 @@ def report(request):
 
 
 def _anonymised_report(request):
+    """The analyst's (funder's) report page: the enterprises they may receive, and the releases.
+
+    Anonymised tables are published only as recorded releases (the anonymised
+    export), each audited together with the earlier releases to the same funder
+    (reports.differencing). Tables computed on this page for any period and set of
+    enterprises would be releases that escape that audit: two views could be
+    subtracted cell by cell. So the page shows the scope and the way to a release.
+    """
     organisations = reportable_organisations(user=request.user, anonymised=True)
-    first, last = _default_months()
-    data = (
-        request.GET if "period_from" in request.GET else {"period_from": first, "period_to": last}
-    )
-    form = ReportForm(data, organisations=organisations)
-    context = {"form": form, "anonymised": True, "threshold": DEFAULT_THRESHOLD}
-    if form.is_valid() and organisations:
-        ids = scope_resolve(
-            user=request.user, requested_ids=form.cleaned_data["organisation"], anonymised=True
-        )
-        period = form.cleaned_data["period"]
-        record_access(
-            request,
-            action="view",
-            section="outcome_report",
-            object_type="anonymised_report",
-            object_id=period.code,
-        )
-        data = outcome_report(period=period, organisation_ids=ids)
-        context.update(
-            report=data, tables=anonymised_sheets(report=data, threshold=DEFAULT_THRESHOLD)
-        )
-    return render(request, "desk/reports/report.html", context)
+    exports = ReportExport.objects.filter(created_by=request.user)[:10]
+    context = {
+        "organisations": organisations,
+        "exports": exports,
+        "threshold": DEFAULT_THRESHOLD,
+    }
+    return render(request, "desk/reports/report_anonymised.html", context)
 
 
 def _report_page_url(request) -> str:
@@ -248,6 +260,16 @@ def _export_role(user) -> str:
     raise PermissionDenied
 
 
+def _export_recipient(user, role: str):
+    """The organisation a release goes to: the analyst's funder (the manager's enterprise).
+
+    Releases to one recipient (or by one user) are audited together
+    (reports.differencing); with several, the first by id is named.
+    """
+    held = organisations_with_role(user, role)
+    return sorted(held, key=str)[0] if held else None
+
+
 @require_GET
 def export_list(request):
     exports = ReportExport.objects.filter(created_by=request.user)[:50]
@@ -268,18 +290,26 @@ def export_create(request):
                 requested_ids=form.cleaned_data["organisation"],
                 anonymised=True,
             )
+            role = _export_role(request.user)
             export = export_request(
                 acting_user=request.user,
-                role=_export_role(request.user),
+                role=role,
                 period=form.cleaned_data["period"],
                 organisation_ids=ids,
                 threshold=form.cleaned_data["threshold"],
                 rounding=form.cleaned_data["rounding"],
+                grouping=form.cleaned_data["grouping"] or AUTOMATIC,
+                recipient_id=_export_recipient(request.user, role),
             )
             return redirect("reports:export_status", export_id=export.pk)
     else:
         form = ExportForm(
-            initial={"period_from": first, "period_to": last, "threshold": DEFAULT_THRESHOLD},
+            initial={
+                "period_from": first,
+                "period_to": last,
+                "threshold": DEFAULT_THRESHOLD,
+                "grouping": AUTOMATIC,
+            },
             organisations=organisations,
         )
     return render(request, "desk/reports/export_create.html", {"form": form})
@@ -295,7 +325,21 @@ def _own_export(request, export_id) -> ReportExport:
 @require_GET
 def export_status(request, export_id):
     export = _own_export(request, export_id)
-    return render(request, "desk/reports/export_status.html", {"export": export})
+    release = export.releases.first()
+    withheld = None
+    if release is not None:
+        summary = release.summary
+        withheld = {
+            "grouping": release.get_grouping_display(),
+            "cells": summary["cells"],
+            "suppressed": summary["suppressed_cells"],
+            "cell_percent": round(summary["suppressed_cell_share"] * 100, 1),
+            "population_percent": round(summary["population_share"] * 100, 1),
+            "earlier": len(summary.get("audited_with_earlier_releases", [])),
+        }
+    return render(
+        request, "desk/reports/export_status.html", {"export": export, "withheld": withheld}
+    )
 
 
 @require_GET

@@ -114,3 +114,79 @@ def assert_spreadsheets_show(bundle, grids: dict[str, list[list]]) -> None:
             for line in lines[start : start + len(grid)]
         ]
         assert shown == grid, title
+
+
+def _attack_release(tables_json: dict, report: dict, threshold: int) -> None:
+    """The funder's files of one release, attacked as above (in the release's grouping)."""
+    tables = count_tables(report, tables_json["grouping"])
+    identities = {t.key: (t.population, t.row_dimension, t.column_dimension) for t in tables}
+    ranges = release_ranges(tables_json["tables"], identities)
+    truth = true_values(tables, identities)
+    assert any(0 < value < threshold for value in truth.values())
+    assert narrow_primary_cells(ranges, truth, threshold) == []
+
+
+def test_the_300_participant_demo_export_passes_from_the_command_line_and_the_screen(
+    db, english, client, tmp_path, django_capture_on_commit_callbacks
+):
+    """seed_demo --participants 300 --seed 7; eighteen months back to this month; threshold 5."""
+    from django.core.management import call_command
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from accounts.models import Membership, Role
+    from reports.models import Release, ReportExport
+    from tests.reports.helpers import signed_in
+
+    today = timezone.localdate()
+    seed_demo(participants=300, seed=7, today=today)
+    months = today.year * 12 + today.month - 1 - 17
+    first = date(months // 12, months % 12 + 1, 1)
+    period = Period.from_months(f"{first:%Y-%m}", f"{today:%Y-%m}")
+    assert (today.year - first.year) * 12 + today.month - first.month == 17  # 18 months
+
+    # From the command line.
+    call_command("export_outcomes", anonymised=True, period=period.code, threshold=5, out=tmp_path)
+    enterprises = Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE)
+    report = outcome_report(
+        period=period, organisation_ids=list(enterprises.values_list("pk", flat=True))
+    )
+    tables_json = json.loads((tmp_path / "tables.json").read_text())
+    _attack_release(tables_json, report, 5)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["disclosure_audit"]["passed"] is True
+    # Usable: most people are in published cells, and the totals are published.
+    assert manifest["disclosure_audit"]["population_share"] < 0.3
+    for table in tables_json["tables"]:
+        if table["kind"] == "counts" and table["grand_total"] is not None:
+            assert table["grand_total"] > 0
+    assert (
+        sum(t["grand_total"] is not None for t in tables_json["tables"] if t["kind"] == "counts")
+        >= 10
+    )
+
+    # From the analyst's screen (the funder's analyst; every demo enterprise shares with it).
+    analyst = Membership.objects.filter(role=Role.ANALYST).select_related("user").first().user
+    signed_in(client, analyst, reauthenticated=True)
+    form = {
+        "period_from": f"{first:%Y-%m}",
+        "period_to": f"{today:%Y-%m}",
+        "threshold": 5,
+        "grouping": "automatic",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:export_create"), form)
+    assert response.status_code == 302
+    export = ReportExport.objects.get(created_by=analyst)
+    assert export.status == "done", export.error
+    download = client.get(reverse("reports:export_download", args=[export.pk, "tables.json"]))
+    screen_json = json.loads(b"".join(download.streaming_content))
+    screen_report = outcome_report(
+        period=period, organisation_ids=export.parameters["organisation_ids"]
+    )
+    _attack_release(screen_json, screen_report, 5)
+    page = client.get(reverse("reports:export_status", args=[export.pk])).content.decode()
+    release = Release.objects.get(export=export)
+    assert "What was withheld" in page
+    assert f"{release.summary['suppressed_cells']} of {release.summary['cells']}" in page
+    assert release.recipient_id == analyst.memberships.get(role=Role.ANALYST).organisation_id
