@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "placements",
     "casework",
     "reports",
+    "subject_copy",
     "desk",
     "demo",
 ]
