@@ -18,6 +18,25 @@ from audit.pdf import text_paragraph
 from .package import Package, _plain
 
 PAGE_WIDTH = A4[0] - 36 * mm
+#: More columns than this do not fit across the page.
+WIDE = 6
+
+
+def _table(rows: list[list], cell, *, header: bool = False, widths=None) -> Table:
+    cells = [[text_paragraph(_plain(value), cell) for value in row] for row in rows]
+    columns = len(rows[0])
+    fractions = widths or [1 / columns] * columns
+    table = Table(
+        cells, repeatRows=1 if header else 0, colWidths=[PAGE_WIDTH * f for f in fractions]
+    )
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")))
+    table.setStyle(TableStyle(style))
+    return table
 
 
 def package_pdf(package: Package) -> bytes:
@@ -59,22 +78,21 @@ def package_pdf(package: Package) -> bytes:
         if not section.rows:
             story.append(text_paragraph(_("Nothing recorded."), styles["Normal"]))
             continue
-        header = [text_paragraph(label, cell) for _key, label in section.columns]
-        rows = [header] + [
-            [text_paragraph(_plain(row.get(key, "")), cell) for key, _label in section.columns]
-            for row in section.rows
+        if len(section.columns) > WIDE:
+            # A placement has too many columns for a row: one label-value table each.
+            for row in section.rows:
+                story.append(
+                    _table(
+                        [[label, row.get(key, "")] for key, label in section.columns],
+                        cell,
+                        widths=[0.3, 0.7],
+                    )
+                )
+                story.append(Spacer(1, 3 * mm))
+            continue
+        rows = [[label for _key, label in section.columns]] + [
+            [row.get(key, "") for key, _label in section.columns] for row in section.rows
         ]
-        width = PAGE_WIDTH / len(section.columns)
-        table = Table(rows, repeatRows=1, colWidths=[width] * len(section.columns))
-        table.setStyle(
-            TableStyle(
-                [
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
-                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ]
-            )
-        )
-        story.append(table)
+        story.append(_table(rows, cell, header=True))
     document.build(story)
     return buffer.getvalue()
