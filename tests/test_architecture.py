@@ -33,7 +33,8 @@ ALLOWED = {
     "casework": {"placements", "participants", "accounts", "encryption", "audit"},
     "reports": DOMAIN,
     "demo": DOMAIN,
-    "desk": DOMAIN | {"reports"},
+    "subject_copy": DOMAIN,
+    "desk": DOMAIN | {"reports", "subject_copy"},
 }
 APPS = set(ALLOWED) | {"config"}
 #: A model named in a string: "app_label.ModelName".

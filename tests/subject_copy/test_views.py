@@ -185,3 +185,11 @@ def test_list_query_count_does_not_grow_with_ten_times_the_copies(
     planted, manager, login, django_assert_num_queries
 ):
     _list_queries(planted, manager, login, django_assert_num_queries, 20)
+
+
+def test_auditor_reaches_the_copy_from_the_change_history(planted, enterprise, login):
+    auditor = user_with_role(Role.AUDITOR, enterprise, username="history_auditor")
+    page = login(auditor).get(
+        reverse("audit:participant_history", kwargs={"participant_id": planted.participant.pk})
+    )
+    assert url("subject_copies", planted.participant) in page.content.decode()
