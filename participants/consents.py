@@ -7,6 +7,7 @@ it. The texts here say the same in words, for the record's consent tab and the
 participant's own copy.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -20,7 +21,7 @@ from .models import Consent, Participant
 from .policy import Section
 
 #: What an active consent of each purpose permits ({agency}, {funder}, {system} filled in).
-PERMITS = {
+PERMITS: dict[str, Callable[[Consent], str]] = {
     Consent.Purpose.PROCESSING: lambda consent: _(
         "The enterprise processes the personal data in this record for the placement."
     ),
@@ -87,7 +88,7 @@ def consents_of(participant_id) -> QuerySet[Consent]:
 
 def consent_list_for(*, participant: Participant) -> list[ConsentRow]:
     """The consents of a participant loaded by ``participant_get_for`` (its ``.access``)."""
-    if not participant.access.can_read(Section.CONSENTS):
+    if not participant.access.can_read(Section.CONSENTS):  # type: ignore[attr-defined]
         raise PermissionDenied
     return [
         ConsentRow(
@@ -101,7 +102,7 @@ def consent_list_for(*, participant: Participant) -> list[ConsentRow]:
 
 def consent_get_for(*, participant: Participant, consent_id) -> Consent:
     """One consent of the participant, for withdrawing it; Http404 when not theirs."""
-    if not participant.access.can_read(Section.CONSENTS):
+    if not participant.access.can_read(Section.CONSENTS):  # type: ignore[attr-defined]
         raise PermissionDenied
     consent = consents_of(participant.pk).filter(pk=consent_id).first()
     if consent is None:

@@ -134,7 +134,7 @@ def _personal_data(participant: Participant) -> Section:
     rows = []
     for name, label in fields:
         value = getattr(participant, name)
-        row = {"field": name, "label": label}
+        row: dict[str, object] = {"field": name, "label": label}
         if name in displays:
             row.update(value=str(displays[name]()), code=value)
         elif isinstance(value, bool):
@@ -489,10 +489,9 @@ def _recipients(participant: Participant) -> Section:
         .annotate(count=Count("id"), first=Min("occurred_at"), last=Max("occurred_at"))
         .order_by("organisation_id", "role")
     )
-    names = dict(
-        Organisation.objects.filter(
-            pk__in={row["organisation_id"] for row in grouped} - {None}
-        ).values_list("pk", "name")
+    organisation_ids = [row["organisation_id"] for row in grouped if row["organisation_id"]]
+    names: dict = dict(
+        Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name")
     )
     roles = dict(Role.choices)
     rows = [

@@ -29,7 +29,7 @@ def _table(rows: list[list], cell, *, header: bool = False, widths=None) -> Tabl
     table = Table(
         cells, repeatRows=1 if header else 0, colWidths=[PAGE_WIDTH * f for f in fractions]
     )
-    style = [
+    style: list = [
         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]

@@ -42,7 +42,8 @@ def subject_copy_scope_for(*, user: User, participant_id) -> CopyScope:
         participant = participant_get_for(user=user, participant_id=participant_id)
     except Http404:
         participant = None
-    if participant is not None and Relation.MANAGER in participant.access.relations:
+    relations = participant.access.relations if participant is not None else ()  # type: ignore[attr-defined]
+    if participant is not None and Relation.MANAGER in relations:
         return CopyScope(participant=participant, role=Relation.MANAGER)
     return CopyScope(
         participant=participant_for_auditor(user=user, participant_id=participant_id),

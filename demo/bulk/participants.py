@@ -8,7 +8,7 @@ from accounts.models import Organisation, User
 from audit.history import bulk_create_tracked
 from encryption import keycache
 from encryption.models import DataKey
-from participants.models import Consent, Participant
+from participants.models import Consent, ConsentTemplate, Participant
 from participants.services import (
     ParticipantInput,
     consent_template_current,
@@ -73,20 +73,22 @@ def consent_bulk_create(
     purposes, an organisation of the right kind; the wording version is the
     current one of its purpose. History rows are written in bulk.
     """
-    templates = {
+    templates: dict[str, ConsentTemplate | None] = {
         purpose: consent_template_current(purpose=purpose) for purpose in Consent.Purpose.values
     }
     for position, consent in enumerate(consents, start=1):
         if consent.purpose not in Consent.Purpose.values:
             raise row_error(position, _("Choose a valid purpose."))
-        needs = {
+        recipients: dict[str, tuple] = {
             Consent.Purpose.SHARE_WITH_AGENCY: (consent.agency, Organisation.Kind.AGENCY),
             Consent.Purpose.SHARE_WITH_FUNDER: (consent.funder, Organisation.Kind.FUNDER),
-        }.get(consent.purpose)
+        }
+        needs = recipients.get(str(consent.purpose))
         if needs is not None and (needs[0] is None or needs[0].kind != needs[1]):
             raise row_error(position, _("Name the organisation the consent allows sharing with."))
         if consent.withdrawn_at is not None and consent.withdrawn_at < consent.given_at:
             raise row_error(position, _("A consent cannot be withdrawn before it was given."))
-        consent.template = templates[consent.purpose]
+        consent.template = templates[str(consent.purpose)]
         consent.recorded_by = acting_user
-    return bulk_create_tracked(consents, user=acting_user, reason=reason)
+    bulk_create_tracked(consents, user=acting_user, reason=reason)
+    return consents

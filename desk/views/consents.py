@@ -21,9 +21,10 @@ from participants.services import consent_record, consent_withdraw
 
 def _participant(request, participant_id, *, writing: bool = False):
     participant = participant_get_for(user=request.user, participant_id=participant_id)
-    if not participant.access.can_read(Section.CONSENTS):
+    found = participant.access  # type: ignore[attr-defined]
+    if not found.can_read(Section.CONSENTS):
         raise PermissionDenied
-    if writing and not participant.access.can_write(Section.CONSENTS):
+    if writing and not found.can_write(Section.CONSENTS):
         raise PermissionDenied
     withhold_protected_address(participant)
     record_access(
@@ -31,7 +32,7 @@ def _participant(request, participant_id, *, writing: bool = False):
         action="view",
         participant_id=participant.pk,
         section=Section.CONSENTS,
-        relations=participant.access.relations,
+        relations=found.relations,
     )
     return participant
 
