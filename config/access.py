@@ -269,6 +269,48 @@ ACCESS_TABLE.update(
     }
 )
 # --- end documents ---------------------------------------------------------------------------
+# --- Consents and the participant's own copy (desk.views.consents, desk.views.subject_copy) ---
+# Consents: read by the participant's manager and supervisors, recorded and
+# withdrawn by the manager (participants.policy, section "consents"). The copy
+# of a person's data (Art. 15 and 20) is produced by the participant's manager
+# or the enterprise's data-protection officer (the auditor role), after
+# re-authentication; every page records an access event.
+_SUBJECT_COPY = roles(Role.MANAGER, Role.AUDITOR)
+ACCESS_TABLE.update(
+    {
+        "participants:consents": Rule(
+            roles=_ENTERPRISE_STAFF, shows_person_data=True, description="consents held"
+        ),
+        "participants:consent_add": Rule(
+            roles=_MANAGER, shows_person_data=True, description="record a consent"
+        ),
+        "participants:consent_withdraw": Rule(
+            roles=_MANAGER, shows_person_data=True, description="withdraw a consent"
+        ),
+        "participants:subject_copies": Rule(
+            roles=_SUBJECT_COPY,
+            shows_person_data=True,
+            description="the participant's copies of their data",
+        ),
+        "participants:subject_copy_create": Rule(
+            roles=_SUBJECT_COPY,
+            shows_person_data=True,
+            description="produce a copy of the participant's data (re-authentication)",
+        ),
+        "participants:subject_copy_status": Rule(
+            roles=_SUBJECT_COPY, shows_person_data=True, description="a copy's status"
+        ),
+        "participants:subject_copy_progress": Rule(
+            roles=_SUBJECT_COPY, shows_person_data=True, description="a copy's progress (htmx)"
+        ),
+        "participants:subject_copy_download": Rule(
+            roles=_SUBJECT_COPY,
+            shows_person_data=True,
+            description="download the copy (re-authentication; expires)",
+        ),
+    }
+)
+# --- end consents and the participant's own copy -----------------------------------------
 
 
 # --- Addresses of the earlier URL scheme (desk.moved): permanent redirects ------------------

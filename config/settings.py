@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "casework",
     "documents",
     "reports",
+    "subject_copy",
     "desk",
     "demo",
 ]

@@ -41,8 +41,8 @@ from audit.history import save_with_history
 from casework.models import Assessment, FollowUp, Goal, ProgressNote, Review
 from casework.services import DEFAULT_AREAS, add_months, instrument_ensure_default
 from participants.identity import normalise_identity_number
-from participants.models import Gender, Participant
-from participants.services import ParticipantInput
+from participants.models import Consent, Gender, Participant
+from participants.services import ParticipantInput, consent_template_save
 from placements.models import Attendance, Placement
 from placements.services import AttendanceEntry
 
@@ -55,6 +55,7 @@ from .bulk import (
     ReviewInput,
     assessment_bulk_create,
     attendance_bulk_create,
+    consent_bulk_create,
     exit_bulk_create,
     goal_bulk_create,
     participant_bulk_create,
@@ -66,6 +67,7 @@ from .catalogue import (
     AGE_BANDS,
     AGENCIES,
     ASSESSMENT_COMMENTS,
+    CONSENT_WORDINGS,
     COUNTY,
     EDUCATION,
     ENTERPRISES,
@@ -175,6 +177,7 @@ class DemoBuilder:
         self.count = participants
         # Deterministic on purpose (demo passwords included): never used outside the demo.
         self.rng = Random(seed)  # noqa: S311
+        self.consent_rng = Random(seed + 21)  # noqa: S311
         self.fake = Faker("sv_SE")
         self.fake.seed_instance(seed)
         self.today = today
@@ -268,14 +271,17 @@ class DemoBuilder:
             self._user(slug=slug, role=Role.CASE_OFFICER, organisation=agency, admin=admin)
             self.agencies.append((agency, share))
         self.admin = admin
+        self.funder = funder
         self.instrument = instrument_ensure_default(acting_user=admin)
+        for purpose, (title, wording) in CONSENT_WORDINGS.items():
+            consent_template_save(purpose=purpose, title=title, wording=wording, acting_user=admin)
 
     def _admin_permissions(self, admin: User) -> None:
         """The administrator manages organisations, users and instruments, not casework."""
         group, _created = Group.objects.get_or_create(name=ADMIN_GROUP)
         group.permissions.set(
             Permission.objects.filter(
-                content_type__app_label__in=["accounts", "casework"],
+                content_type__app_label__in=["accounts", "casework", "participants"],
                 content_type__model__in=[
                     "user",
                     "organisation",
@@ -283,6 +289,7 @@ class DemoBuilder:
                     "membership",
                     "instrument",
                     "item",
+                    "consenttemplate",
                 ],
                 codename__regex=r"^(add|change|view)_",
             )
@@ -691,6 +698,57 @@ class DemoBuilder:
         for case_officer, officer_reviews in reviews.items():
             review_bulk_create(records=officer_reviews, acting_user=case_officer)
         exit_bulk_create(records=exits, acting_user=manager)
+        consent_bulk_create(consents=self._consents(placements), acting_user=manager)
+
+    def _consents(self, placements: list[Placement]) -> list[Consent]:
+        """Consents as they are given at intake, some withdrawn since (their own random
+        stream, so the rest of the demo stays as it was)."""
+        rng = self.consent_rng
+        consents: list[Consent] = []
+        for placement in placements:
+            given = (placement, placement.referred_on, consents)
+            self._consent(*given, Consent.Purpose.PROCESSING)
+            if placement.referring_organisation is not None and rng.random() < 0.7:
+                self._consent(
+                    *given,
+                    Consent.Purpose.SHARE_WITH_AGENCY,
+                    withdraw_share=0.15,
+                    agency=placement.referring_organisation,
+                )
+            if rng.random() < 0.5:
+                self._consent(
+                    *given,
+                    Consent.Purpose.SHARE_WITH_FUNDER,
+                    withdraw_share=0.1,
+                    funder=self.funder,
+                    recipient_system="SUS",
+                )
+            if rng.random() < 0.4:
+                self._consent(*given, Consent.Purpose.MEDIA, withdraw_share=0.25)
+            if rng.random() < 0.8:
+                self._consent(*given, Consent.Purpose.CONTACT_AFTER_EXIT, withdraw_share=0.05)
+        return consents
+
+    def _consent(
+        self, placement, given_on: date, out: list, purpose: str, *, withdraw_share=0.0, **recipient
+    ) -> None:
+        rng = self.consent_rng
+        withdrawn_at = None
+        if rng.random() < withdraw_share and given_on < self.yesterday:
+            days = (self.yesterday - given_on).days
+            withdrawn_at = _at(given_on + timedelta(days=rng.randint(1, days)), 15)
+        participant = placement.participant
+        out.append(
+            Consent(
+                participant=participant,
+                data_key_id=participant.data_key_id,
+                purpose=purpose,
+                given_at=_at(given_on, 10),
+                withdrawn_at=withdrawn_at,
+                evidence=f"Undertecknad blankett, akt {rng.randint(1000, 9999)}",
+                **recipient,
+            )
+        )
 
 
 def seed_demo(

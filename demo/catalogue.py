@@ -233,3 +233,33 @@ EXIT_COMMENTS = (
     "Fick erbjudande om anställning.",
 )
 ASSESSMENT_COMMENTS = ("", "Skattat tillsammans med deltagaren.", "Skattning vid avstämning.")
+
+#: The consent wordings the demo starts with (purpose → title, wording), written for the demo.
+CONSENT_WORDINGS = {
+    "processing": (
+        "Behandling av personuppgifter",
+        "Jag har fått information om vilka uppgifter om mig som registreras under min tid "
+        "hos verksamheten, varför de behövs och hur länge de sparas.",
+    ),
+    "share_with_agency": (
+        "Uppgifter om hälsa till remitterande myndighet",
+        "Jag samtycker till att min handläggare hos den myndighet som remitterat mig får ta "
+        "del av uppgifter om mitt stödbehov och min hälsa, så länge min placering pågår. "
+        "Jag kan när som helst ta tillbaka mitt samtycke.",
+    ),
+    "share_with_funder": (
+        "Registrering i finansiärens uppföljningssystem",
+        "Jag samtycker till att uppgifter om mig registreras i finansiärens "
+        "uppföljningssystem (till exempel SUS) för uppföljning av insatsen.",
+    ),
+    "media": (
+        "Foto och film",
+        "Jag samtycker till att bilder, film och citat där jag medverkar används i "
+        "verksamhetens egen information, till exempel på webbplatsen.",
+    ),
+    "contact_after_exit": (
+        "Kontakt efter avslut",
+        "Jag samtycker till att verksamheten kontaktar mig efter avslutad placering, efter "
+        "28 dagar och sex månader, för att fråga hur det går.",
+    ),
+}

@@ -25,6 +25,8 @@ from .views import (
     reports,
     units,
 )
+from .views import consents as consent_views
+from .views import subject_copy as subject_copy_views
 
 
 class IsoDateConverter:
@@ -70,6 +72,39 @@ participant_patterns = [
         "<uuid:participant_id>/efteruppfoljningar/<uuid:follow_up_id>/",
         followup.FollowUpRecordView.as_view(),
         name="follow_up_record",
+    ),
+    # Consents, and the participant's own copy of their data (Art. 15 and 20).
+    path("<uuid:participant_id>/samtycken/", consent_views.consents, name="consents"),
+    path("<uuid:participant_id>/samtycken/nytt/", consent_views.consent_add, name="consent_add"),
+    path(
+        "<uuid:participant_id>/samtycken/<uuid:consent_id>/aterkalla/",
+        consent_views.consent_withdraw_view,
+        name="consent_withdraw",
+    ),
+    path(
+        "<uuid:participant_id>/registerutdrag/",
+        subject_copy_views.subject_copies,
+        name="subject_copies",
+    ),
+    path(
+        "<uuid:participant_id>/registerutdrag/nytt/",
+        subject_copy_views.subject_copy_create,
+        name="subject_copy_create",
+    ),
+    path(
+        "<uuid:participant_id>/registerutdrag/<uuid:copy_id>/",
+        subject_copy_views.subject_copy_status,
+        name="subject_copy_status",
+    ),
+    path(
+        "<uuid:participant_id>/registerutdrag/<uuid:copy_id>/status/",
+        subject_copy_views.subject_copy_progress,
+        name="subject_copy_progress",
+    ),
+    path(
+        "<uuid:participant_id>/registerutdrag/<uuid:copy_id>/registerutdrag.zip",
+        subject_copy_views.subject_copy_download,
+        name="subject_copy_download",
     ),
 ]
 

@@ -129,11 +129,49 @@ class Participant(EncryptedRecord):
         return f"{self.given_name} {self.family_name}".strip()
 
 
+class ConsentPurpose(models.TextChoices):
+    PROCESSING = "processing", _("Processing of personal data")
+    SHARE_WITH_AGENCY = "share_with_agency", _("Sharing health and support needs with agency")
+    STATISTICS = "statistics", _("Use in anonymised statistics")
+    SHARE_WITH_FUNDER = "share_with_funder", _("Registration in a funder's follow-up system")
+    MEDIA = "media", _("Photos and other media")
+    CONTACT_AFTER_EXIT = "contact_after_exit", _("Contact after exit for follow-up")
+
+
+class ConsentTemplate(models.Model):
+    """The wording a participant is asked to consent to, one version per row.
+
+    Versions are never changed: editing a template in the admin saves a new
+    version (participants.admin), and each consent names the version it was
+    given on, so what the person agreed to stays known.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    purpose = models.CharField(_("purpose"), max_length=24, choices=ConsentPurpose.choices)
+    version = models.PositiveSmallIntegerField(_("version"), default=1, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    wording = models.TextField(_("wording"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        verbose_name = _("consent wording")
+        verbose_name_plural = _("consent wordings")
+        ordering = ["purpose", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purpose", "version"], name="consent_template_one_row_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} v{self.version}"
+
+
 class Consent(EncryptedRecord):
-    class Purpose(models.TextChoices):
-        PROCESSING = "processing", _("Processing of personal data")
-        SHARE_WITH_AGENCY = "share_with_agency", _("Sharing health and support needs with agency")
-        STATISTICS = "statistics", _("Use in anonymised statistics")
+    Purpose = ConsentPurpose
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(_("purpose"), max_length=24, choices=Purpose.choices)
@@ -146,9 +184,31 @@ class Consent(EncryptedRecord):
         verbose_name=_("agency"),
         limit_choices_to={"kind": Organisation.Kind.AGENCY},
     )
+    funder = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("funder"),
+        limit_choices_to={"kind": Organisation.Kind.FUNDER},
+    )
+    #: The funder's follow-up system the person may be registered in (e.g. SUS).
+    recipient_system = models.CharField(_("follow-up system"), max_length=100, blank=True)
+    template = models.ForeignKey(
+        ConsentTemplate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("wording version"),
+    )
     given_at = models.DateTimeField(_("given at"))
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    withdrawn_recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     evidence = EncryptedTextField(_("recorded evidence"))
 
     history = HistoricalRecords()
@@ -164,6 +224,10 @@ class Consent(EncryptedRecord):
             models.CheckConstraint(
                 condition=~Q(purpose="share_with_agency") | Q(agency__isnull=False),
                 name="consent_sharing_names_agency",
+            ),
+            models.CheckConstraint(
+                condition=~Q(purpose="share_with_funder") | Q(funder__isnull=False),
+                name="consent_funder_sharing_names_funder",
             ),
         ]
 

@@ -38,6 +38,7 @@ class Section(models.TextChoices):
     CONTACT = "contact", _("Contact details")
     HEALTH = "health", _("Health and support needs")
     HISTORY = "history", _("Change history")
+    CONSENTS = "consents", _("Consents")
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,14 @@ register_sections(
         with_consent=(R.CASE_OFFICER,),
     ),
     rule(Section.HISTORY, Section.HISTORY.label, read=(R.MANAGER,)),
+    # Supervisors read the consents (whether a photo may be taken, whether the
+    # person may be contacted); only the manager records or withdraws one.
+    rule(
+        Section.CONSENTS,
+        Section.CONSENTS.label,
+        read=(R.MANAGER, R.SUPERVISOR),
+        write=(R.MANAGER,),
+    ),
 )
 
 #: The encrypted participant fields each section covers.

@@ -22,7 +22,14 @@ from encryption.models import DataKey
 
 from . import access
 from .identity import format_identity_number, identity_index, normalise_identity_number
-from .models import Consent, EducationLevel, Gender, LabourMarketStatus, Participant
+from .models import (
+    Consent,
+    ConsentTemplate,
+    EducationLevel,
+    Gender,
+    LabourMarketStatus,
+    Participant,
+)
 from .policy import PARTICIPANT_FIELDS, Relation, Section
 from .selectors import participant_access_for, participant_write_check
 
@@ -214,6 +221,35 @@ def participant_update(
     return participant
 
 
+def consent_template_current(*, purpose: str) -> ConsentTemplate | None:
+    """The newest wording of a purpose (None when the administrator has written none)."""
+    return ConsentTemplate.objects.filter(purpose=purpose).order_by("-version").first()
+
+
+@transaction.atomic
+def consent_template_save(
+    *, purpose: str, title: str, wording: str, acting_user: User | None
+) -> ConsentTemplate:
+    """A new version of a purpose's wording; earlier versions stay as they were given."""
+    if purpose not in Consent.Purpose.values:
+        raise ValidationError({"purpose": _("Choose a valid purpose.")})
+    if not wording.strip():
+        raise ValidationError({"wording": _("This field is required.")})
+    # Locks the purpose's rows, so two administrators saving at once get two versions.
+    versions = list(
+        ConsentTemplate.objects.select_for_update()
+        .filter(purpose=purpose)
+        .values_list("version", flat=True)
+    )
+    return ConsentTemplate.objects.create(
+        purpose=purpose,
+        version=max(versions, default=0) + 1,
+        title=title,
+        wording=wording,
+        created_by=acting_user,
+    )
+
+
 @transaction.atomic
 def consent_record(
     *,
@@ -221,10 +257,17 @@ def consent_record(
     purpose: str,
     acting_user: User,
     agency: Organisation | None = None,
+    funder: Organisation | None = None,
+    recipient_system: str = "",
     given_at: datetime | None = None,
     evidence: str = "",
 ) -> Consent:
-    """Record a consent the participant has given."""
+    """Record a consent the participant has given, on the current wording of its purpose.
+
+    Only the participant's manager records consents (a supervisor works beside
+    the person every day, but what is shared with whom is the enterprise's
+    decision and responsibility).
+    """
     participant_write_check(
         user=acting_user, participant_id=participant.pk, relation=Relation.MANAGER
     )
@@ -233,12 +276,23 @@ def consent_record(
     if purpose == Consent.Purpose.SHARE_WITH_AGENCY:
         if agency is None or agency.kind != Organisation.Kind.AGENCY:
             raise ValidationError({"agency": _("Name the agency the consent allows sharing with.")})
+    if purpose == Consent.Purpose.SHARE_WITH_FUNDER:
+        if funder is None or funder.kind != Organisation.Kind.FUNDER:
+            raise ValidationError({"funder": _("Name the funder the consent allows sharing with.")})
+    given_at = given_at or timezone.now()
+    if given_at > timezone.now():
+        raise ValidationError({"given_at": _("A consent cannot be given in the future.")})
     consent = Consent(
         participant=participant,
         data_key_id=participant.data_key_id,
         purpose=purpose,
         agency=agency if purpose == Consent.Purpose.SHARE_WITH_AGENCY else None,
-        given_at=given_at or timezone.now(),
+        funder=funder if purpose == Consent.Purpose.SHARE_WITH_FUNDER else None,
+        recipient_system=(
+            recipient_system.strip() if purpose == Consent.Purpose.SHARE_WITH_FUNDER else ""
+        ),
+        template=consent_template_current(purpose=purpose),
+        given_at=given_at,
         recorded_by=acting_user,
         evidence=evidence,
     )
@@ -248,10 +302,14 @@ def consent_record(
 
 @transaction.atomic
 def consent_withdraw(*, consent: Consent, acting_user: User, withdrawn_at=None) -> Consent:
+    """Withdraw a consent. It stops permitting anything at once: access is computed
+    from the consents on every request (participants.selectors), nothing caches it."""
     participant_write_check(
         user=acting_user, participant_id=consent.participant_id, relation=Relation.MANAGER
     )
-    if consent.withdrawn_at is not None:
+    # Re-read under a lock: two withdrawals at once must not both pass the check.
+    current = Consent.objects.select_for_update().only("withdrawn_at").get(pk=consent.pk)
+    if consent.withdrawn_at is not None or current.withdrawn_at is not None:
         raise ValidationError(_("This consent has already been withdrawn."))
     withdrawn_at = withdrawn_at or timezone.now()
     # Checked before assigning, so a refused call leaves the consent open.
@@ -260,7 +318,11 @@ def consent_withdraw(*, consent: Consent, acting_user: User, withdrawn_at=None) 
             {"withdrawn_at": _("A consent cannot be withdrawn before it was given.")}
         )
     consent.withdrawn_at = withdrawn_at
+    consent.withdrawn_recorded_by = acting_user
     save_with_history(
-        consent, user=acting_user, reason="consent withdrawn", update_fields=["withdrawn_at"]
+        consent,
+        user=acting_user,
+        reason="consent withdrawn",
+        update_fields=["withdrawn_at", "withdrawn_recorded_by"],
     )
     return consent

@@ -42,7 +42,8 @@ ALLOWED = {
     "documents": {"placements", "participants", "accounts", "encryption", "audit"},
     "reports": DOMAIN,
     "demo": DOMAIN,
-    "desk": DOMAIN | {"reports"},
+    "subject_copy": DOMAIN,
+    "desk": DOMAIN | {"reports", "subject_copy"},
 }
 APPS = set(ALLOWED) | {"config"}
 #: A model named in a string: "app_label.ModelName".

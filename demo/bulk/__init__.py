@@ -20,7 +20,7 @@ from .casework import (
     progress_note_bulk_create,
     review_bulk_create,
 )
-from .participants import participant_bulk_create
+from .participants import consent_bulk_create, participant_bulk_create
 from .placements import attendance_bulk_create, placement_bulk_create
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "ReviewInput",
     "assessment_bulk_create",
     "attendance_bulk_create",
+    "consent_bulk_create",
     "exit_bulk_create",
     "goal_bulk_create",
     "participant_bulk_create",

@@ -115,6 +115,13 @@ READABLE: dict[str, frozenset[str]] = {
     "auditor_a": frozenset({NAME_P1, NAME_P3, NAME_P4}),
 }
 
+#: (view name, user key, object key) → canaries that one response may hold beyond
+#: READABLE, with the reason. The data-protection officer (auditor) reads no record,
+#: but the copy of a participant's data they produced is that record, for handing over.
+ALSO_READABLE: dict[tuple[str, str, str], frozenset[str]] = {
+    ("participants:subject_copy_download", "auditor_a", "SC2"): P1_CANARIES,
+}
+
 
 @dataclass
 class Scenario:
@@ -329,7 +336,11 @@ def build_scenario() -> Scenario:
         export.refresh_from_db()
         exports[key] = export
 
+    consents, copies = consents_and_copies(users, p1, p2, manager_a, manager_b)
+
     objects = {
+        **consents,
+        **copies,
         "P1": p1,
         "P2": p2,
         "P3": p3,
@@ -369,6 +380,12 @@ def build_scenario() -> Scenario:
         "export_analyst_f": frozenset({"analyst_f"}),
         "D1": frozenset({"manager_a", "supervisor_a", "case_officer_x"}),
         "D2": frozenset({"manager_b", "supervisor_b"}),
+        # A consent is withdrawn by the participant's manager (the role rule refuses others).
+        "C1": frozenset({"manager_a", "supervisor_a"}),
+        "C2": frozenset({"manager_b", "supervisor_b"}),
+        # A copy of a participant's data is opened by the user who asked for it.
+        "SC1": frozenset({"manager_a"}),
+        "SC2": frozenset({"auditor_a"}),
     }
     sign_in_how = {key: "verified" for key in users}
     sign_in_how["anonymous"] = "anonymous"
@@ -401,14 +418,41 @@ def documents_for_matrix(p1, p2, manager_a, manager_b) -> dict:
     }
 
 
+def consents_and_copies(users, p1, p2, manager_a, manager_b) -> tuple[dict, dict]:
+    """A consent on P1 and P2 (photos: no sharing, so the canaries stay as they are),
+    and a copy of P1's data asked for by its manager and one by the auditor."""
+    from participants.services import consent_record
+    from subject_copy.models import SubjectCopy
+    from subject_copy.services import subject_copy_produce
+
+    consents = {
+        "C1": consent_record(participant=p1, purpose="media", acting_user=manager_a),
+        "C2": consent_record(participant=p2, purpose="media", acting_user=manager_b),
+    }
+    copies = {}
+    for key, user_key, role in (("SC1", "manager_a", "manager"), ("SC2", "auditor_a", "auditor")):
+        copy = SubjectCopy.objects.create(
+            participant=p1, requested_by=users[user_key], requested_role=role
+        )
+        copies[key] = subject_copy_produce(copy=copy)
+    return consents, copies
+
+
 def admin_permissions(user: User) -> None:
     """What the administrator gets in the demo data (demo.builder): organisations,
     units, users, memberships and instruments; no deleting, no other model."""
     group = Group.objects.create(name="matrix administrators")
     group.permissions.set(
         Permission.objects.filter(
-            content_type__app_label__in=["accounts", "casework"],
-            content_type__model__in=["user", "organisation", "unit", "membership", "instrument"],
+            content_type__app_label__in=["accounts", "casework", "participants"],
+            content_type__model__in=[
+                "user",
+                "organisation",
+                "unit",
+                "membership",
+                "instrument",
+                "consenttemplate",
+            ],
             codename__regex=r"^(add|change|view)_",
         )
     )
@@ -471,6 +515,8 @@ OBJECT_PARAMETERS: dict[str, tuple[str, ...]] = {
     "follow_up_id": ("FU3", "FU4"),
     "export_id": ("export_manager_a", "export_analyst_f"),
     "document_id": ("D1", "D2"),
+    "consent_id": ("C1", "C2"),
+    "copy_id": ("SC1", "SC2"),
 }
 
 
@@ -613,6 +659,10 @@ EXCEPTIONS: dict[tuple[str, str, str], tuple[object, str]] = {
             ("participants:document_upload", "P4"),
         )
     },
+    ("participants:consents", "supervisor_a_grace", "P4"): (
+        DENIED,
+        "a former supervisor does not read the consents (participants.policy)",
+    ),
 }
 
 

@@ -29,6 +29,7 @@ EXPECTED_READ = {
         "reviews",
         "outcomes",
         "history",
+        "consents",
     },
     S: {
         "identity",
@@ -42,6 +43,7 @@ EXPECTED_READ = {
         "assessments",
         "reviews",
         "outcomes",
+        "consents",
     },
     F: {
         "identity",
@@ -76,6 +78,7 @@ EXPECTED_WRITE = {
         "goals",
         "assessments",
         "outcomes",
+        "consents",
     },
     S: {"internal_notes", "shared_notes", "attendance", "plan", "goals", "assessments"},
     F: set(),
