@@ -31,9 +31,10 @@ ALLOWED = {
     "participants": {"accounts", "encryption", "audit"},
     "placements": {"participants", "accounts", "encryption", "audit"},
     "casework": {"placements", "participants", "accounts", "encryption", "audit"},
+    "erasure": DOMAIN,
     "reports": DOMAIN,
     "demo": DOMAIN,
-    "desk": DOMAIN | {"reports"},
+    "desk": DOMAIN | {"reports", "erasure"},
 }
 APPS = set(ALLOWED) | {"config"}
 #: A model named in a string: "app_label.ModelName".
