@@ -44,6 +44,8 @@ MAIN_MENU: tuple[MenuEntry, ...] = (
         ("reports:",),
     ),
     MenuEntry(pgettext_lazy("main menu", "Log review"), ("audit:events",), ("audit:",)),
+    # Managers request erasures and review retention; the data-protection officer approves.
+    MenuEntry(pgettext_lazy("main menu", "Data protection"), ("erasure:list",), ("erasure:",)),
     MenuEntry(pgettext_lazy("main menu", "Administration"), ("admin:index",), ("admin:",)),
 )
 

@@ -15,6 +15,7 @@ from django.urls import path, register_converter
 
 from .moved import follow_up_moved, goal_status_moved, moved
 from .views import audit, followup, home, participants, placements, progress, reports, units
+from .views import erasure as erasure_views
 
 
 class IsoDateConverter:
@@ -214,5 +215,25 @@ moved_patterns = [
         "placeringar/enheter/<uuid:unit_id>/narvaro/<isodate:week>/",
         moved("units:attendance_week"),
         name="attendance_week",
+    ),
+]
+
+#: /dataskydd/ — erasure requests and decisions, retention review and policy.
+erasure_patterns = [
+    path("", erasure_views.erasure_list, name="list"),
+    path("radering/<uuid:erasure_id>/", erasure_views.erasure_detail, name="detail"),
+    path("radering/<uuid:erasure_id>/beslut/", erasure_views.erasure_decide, name="decide"),
+    path(
+        "deltagare/<uuid:participant_id>/radering/",
+        erasure_views.erasure_request_create,
+        name="request",
+    ),
+    path("deltagare/<uuid:participant_id>/bevarande/", erasure_views.hold_add, name="hold_add"),
+    path("gallring/", erasure_views.retention_due, name="retention"),
+    path("gallring/regler/", erasure_views.retention_policy, name="retention_policy"),
+    path(
+        "gallring/<uuid:participant_id>/",
+        erasure_views.retention_decide,
+        name="retention_decide",
     ),
 ]

@@ -35,6 +35,14 @@ def erasure_get_for(*, user: User, erasure_id) -> ErasureRequest:
         raise Http404 from None
 
 
+def erasure_subject(*, erasure: ErasureRequest) -> Participant | None:
+    """The participant a pending request is about (no encrypted field loaded), for the
+    legal-basis check shown beside it; None once erased."""
+    return (
+        Participant.objects.only("id", "organisation_id").filter(pk=erasure.participant_id).first()
+    )
+
+
 def managed_participant_get(*, user: User, participant_id) -> Participant:
     """A participant of an enterprise the user manages (names loaded), or Http404."""
     try:
@@ -136,7 +144,7 @@ def retention_due_for(*, user: User, today: date | None = None) -> list[DueRecor
     """Records past their retention period at the enterprises the user manages (names loaded)."""
     today = today or timezone.localdate()
     policies = policies_for(organisations_with_role(user, Role.MANAGER))
-    return _due(participant_list_for(user=user), policies, today)
+    return _due(participant_list_for(user=user).select_related("organisation"), policies, today)
 
 
 def retention_due(*, today: date | None = None) -> list[DueRecord]:

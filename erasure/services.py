@@ -36,7 +36,7 @@ from audit import registry
 from audit.history import save_with_history
 from audit.models import AccessEvent
 from encryption import keycache
-from encryption.fields import REGISTRY, DATA_KEY_FIELD
+from encryption.fields import DATA_KEY_FIELD, REGISTRY
 from encryption.models import DataKey
 from encryption.services import data_key_destroy
 from participants.models import Participant
@@ -171,9 +171,7 @@ def erasure_approve(
     """The data-protection officer approves: the record is erased, all or nothing."""
     erasure = _pending_for_update(erasure)
     _decider_check(erasure, acting_user)
-    participant = (
-        Participant.objects.select_for_update().filter(pk=erasure.participant_id).first()
-    )
+    participant = Participant.objects.select_for_update().filter(pk=erasure.participant_id).first()
     if participant is None:
         raise ValidationError(_("The record no longer exists."))
     erasure_validate(participant=participant)

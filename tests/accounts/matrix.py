@@ -323,7 +323,15 @@ def build_scenario() -> Scenario:
         export.refresh_from_db()
         exports[key] = export
 
+    # An erasure awaiting the data-protection officer (P3's placement has ended).
+    from erasure.services import erasure_request
+
+    erasure_p3 = erasure_request(
+        participant=p3, ground="participant_request", acting_user=manager_a
+    )
+
     objects = {
+        "ER3": erasure_p3,
         "P1": p1,
         "P2": p2,
         "P3": p3,
@@ -360,6 +368,8 @@ def build_scenario() -> Scenario:
         "FU4": frozenset({"manager_a", "supervisor_a_grace"}),
         "export_manager_a": frozenset({"manager_a"}),
         "export_analyst_f": frozenset({"analyst_f"}),
+        # The erasure request: the enterprise's managers and data-protection officer.
+        "ER3": frozenset({"manager_a", "auditor_a"}),
     }
     sign_in_how = {key: "verified" for key in users}
     sign_in_how["anonymous"] = "anonymous"
@@ -441,6 +451,7 @@ OBJECT_PARAMETERS: dict[str, tuple[str, ...]] = {
     "goal_id": ("G1", "G2"),
     "follow_up_id": ("FU3", "FU4"),
     "export_id": ("export_manager_a", "export_analyst_f"),
+    "erasure_id": ("ER3",),
 }
 
 

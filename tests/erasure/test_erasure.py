@@ -43,9 +43,7 @@ def _history_canary(record, manager):
 
 
 def _rows_under(data_key_id) -> int:
-    return sum(
-        model._base_manager.filter(data_key_id=data_key_id).count() for model in REGISTRY
-    )
+    return sum(model._base_manager.filter(data_key_id=data_key_id).count() for model in REGISTRY)
 
 
 def _raw_image() -> bytes:
@@ -302,7 +300,9 @@ def test_released_statistics_do_not_change(
     folder = settings.EXPORTS_ROOT / str(export.pk)
 
     def digests():
-        return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in export.files}
+        return {
+            name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in export.files
+        }
 
     before = digests()
     assert before
