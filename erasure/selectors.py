@@ -140,10 +140,16 @@ def _due(participants: QuerySet[Participant], policies: dict, today: date) -> li
     return found
 
 
-def retention_due_for(*, user: User, today: date | None = None) -> list[DueRecord]:
-    """Records past their retention period at the enterprises the user manages (names loaded)."""
+def retention_due_for(
+    *, user: User, today: date | None = None, policies: dict | None = None
+) -> list[DueRecord]:
+    """Records past their retention period at the enterprises the user manages (names loaded).
+
+    ``policies``: the managed enterprises' policies, when the caller has read them.
+    """
     today = today or timezone.localdate()
-    policies = policies_for(organisations_with_role(user, Role.MANAGER))
+    if policies is None:
+        policies = policies_for(organisations_with_role(user, Role.MANAGER))
     return _due(participant_list_for(user=user).select_related("organisation"), policies, today)
 
 

@@ -43,7 +43,13 @@ from participants.models import Participant
 from placements.models import Placement
 
 from . import files
-from .models import ErasureRequest, RetentionDecision, RetentionHold, RetentionPolicy
+from .models import (
+    ErasureRequest,
+    RetentionDecision,
+    RetentionHold,
+    RetentionPolicy,
+    RetentionRun,
+)
 
 #: Called between deleting the live rows and the history rows. Tests set it to
 #: interrupt an erasure half-way; it is None in production.
@@ -375,3 +381,21 @@ def retention_hold_add(
         basis=basis.strip(),
         recorded_by=acting_user,
     )
+
+
+def retention_check() -> RetentionRun:
+    """The daily job: record which records are due for review (ids only) and retry
+    the deletion of stored files left by an erasure. Deletes no record."""
+    from .selectors import retention_due
+
+    due = retention_due()
+    by_organisation: dict[str, list[str]] = {}
+    for record in due:
+        by_organisation.setdefault(str(record.participant.organisation_id), []).append(
+            str(record.participant.pk)
+        )
+    run = RetentionRun.objects.create(
+        ran_at=timezone.now(), due=by_organisation, due_count=len(due)
+    )
+    files_sweep()
+    return run

@@ -179,7 +179,9 @@ def hold_add(request, participant_id):
 
 
 def retention_due(request):
-    due = selectors.retention_due_for(user=request.user)
+    organisation_ids = organisations_with_role(request.user, Role.MANAGER)
+    policies = selectors.policies_for(organisation_ids)
+    due = selectors.retention_due_for(user=request.user, policies=policies)
     record_access_many(
         request,
         action=AccessEvent.Action.VIEW,
@@ -188,8 +190,6 @@ def retention_due(request):
         relations=("manager",),
         result_count=len(due),
     )
-    organisation_ids = organisations_with_role(request.user, Role.MANAGER)
-    policies = selectors.policies_for(organisation_ids)
     organisations = Organisation.objects.filter(pk__in=organisation_ids).order_by("name")
     return render(
         request,
