@@ -245,8 +245,7 @@ def participant_erase(*, participant: Participant) -> dict[str, int]:
     # Fail closed: any row anywhere still under the key means a model the
     # registry does not know; the erasure is rolled back rather than left partial.
     for model in REGISTRY:
-        key_attname = model._meta.get_field(DATA_KEY_FIELD).attname
-        if model._base_manager.filter(**{key_attname: data_key.pk}).exists():
+        if model._base_manager.filter(**{f"{DATA_KEY_FIELD}_id": data_key.pk}).exists():
             raise ErasureIncomplete(
                 f"{model._meta.label} holds rows under the erased data key; "
                 "register it as a history source (audit.registry)"
@@ -304,7 +303,8 @@ def retention_policy_update(
     policy.years_without_placement = years_without_placement
     policy.updated_by = acting_user
     policy.full_clean()
-    return save_with_history(policy, user=acting_user, reason="retention policy changed")
+    save_with_history(policy, user=acting_user, reason="retention policy changed")
+    return policy
 
 
 @transaction.atomic
