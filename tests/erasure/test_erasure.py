@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
@@ -236,7 +237,9 @@ def test_interrupted_erasure_leaves_the_record_untouched(
     assert not AccessEvent.objects.filter(action=AccessEvent.Action.ERASE).exists()
 
 
-def test_stored_files_are_deleted_after_the_erasure(participant, manager, auditor, tmp_path):
+def test_stored_files_are_deleted_after_the_erasure(
+    participant, manager, auditor, tmp_path, django_capture_on_commit_callbacks
+):
     mine, theirs = tmp_path / "own-copy.pdf", tmp_path / "someone-else.pdf"
     mine.write_bytes(b"%PDF package")
     theirs.write_bytes(b"%PDF other")
@@ -246,20 +249,30 @@ def test_stored_files_are_deleted_after_the_erasure(participant, manager, audito
 
     files.register(collector)
     try:
-        with pytest.MonkeyPatch.context() as patch:
-            # Run on-commit callbacks inside the test's transaction.
-            erasure = _request(participant, manager)
-            with django_capture_on_commit() as callbacks:
-                services.erasure_approve(erasure=erasure, acting_user=auditor)
-            assert mine.exists()  # not before the commit
-            for callback in callbacks:
-                callback()
-            del patch
+        erasure = _request(participant, manager)
+        with django_capture_on_commit_callbacks() as callbacks:
+            services.erasure_approve(erasure=erasure, acting_user=auditor)
+        assert mine.exists()  # deleted only once the erasure has committed
+        assert len(callbacks) == 1
+        callbacks[0]()
     finally:
         files.unregister(collector)
     assert not mine.exists() and theirs.exists()
     erasure.refresh_from_db()
     assert erasure.pending_files == [] and erasure.files_removed_at is not None
+
+
+def test_a_collector_that_fails_stops_the_erasure(participant, manager, auditor):
+    def broken(participant_id):
+        raise OSError("storage offline")
+
+    files.register(broken)
+    try:
+        with pytest.raises(OSError, match="storage offline"):
+            services.erasure_approve(erasure=_request(participant, manager), acting_user=auditor)
+    finally:
+        files.unregister(broken)
+    assert Participant.objects.filter(pk=participant.pk).exists()
 
 
 def test_a_file_left_behind_is_deleted_by_the_sweep(participant, manager, auditor, tmp_path):
@@ -311,15 +324,51 @@ def test_released_statistics_do_not_change(
     assert ReportExport.objects.get(pk=export.pk).status == ReportExport.Status.DONE
 
 
-from contextlib import contextmanager  # noqa: E402
+def test_erased_participants_appear_nowhere(record_builder, manager, auditor, login, client):
+    record = record_builder("A")
+    pnr = record.participant.personal_identity_number
+    services.erasure_approve(erasure=_request(record.participant, manager), acting_user=auditor)
+    login(manager)
+    detail = client.get(reverse("participants:detail", args=[record.participant.pk]))
+    assert detail.status_code == 404
+    pages = [
+        client.get(reverse("home")),
+        client.get(reverse("participants:list")),
+        client.post(reverse("participants:list"), {"q": pnr}),
+        client.get(reverse("placements:list")),
+        client.get(reverse("erasure:retention")),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        assert find_canaries(page.content, record.canaries) == []
 
 
-@contextmanager
-def django_capture_on_commit():
-    """Collect the on-commit callbacks registered inside the block (the test's
-    transaction never commits)."""
-    callbacks = []
-    connection = transaction.get_connection()
-    start = len(connection.run_on_commit)
-    yield callbacks
-    callbacks.extend(callback for _sid, callback, _robust in connection.run_on_commit[start:])
+@pytest.mark.parametrize("who", ["supervisor", "auditor", "other_manager"])
+def test_retention_services_refuse_users_who_do_not_manage_the_enterprise(
+    who, request, participant, funder, manager
+):
+    user = request.getfixturevalue(who)
+    today = timezone.localdate()
+    calls = [
+        lambda: services.retention_extend(
+            participant=participant,
+            due_on=today,
+            until=today + timedelta(days=9),
+            reason="x",
+            acting_user=user,
+        ),
+        lambda: services.retention_confirm(participant=participant, due_on=today, acting_user=user),
+        lambda: services.retention_hold_add(
+            participant=participant, funder=funder, keep_until=today, basis="x", acting_user=user
+        ),
+        lambda: services.retention_policy_update(
+            organisation=participant.organisation,
+            years_after_end=1,
+            years_without_placement=1,
+            acting_user=user,
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(PermissionDenied):
+            call()
+    assert not ErasureRequest.objects.exists() and not RetentionHold.objects.exists()
