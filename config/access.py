@@ -335,6 +335,47 @@ ACCESS_TABLE.update(
 # --- end earlier addresses -------------------------------------------------------------------
 
 
+# --- Erasure and retention (desk.views.erasure) --------------------------------------------
+# A manager requests an erasure and reviews records due for retention; the enterprise's
+# data-protection officer (role auditor) decides on erasures. The list and a request's
+# page show ids and codes only; the manager's pages about one record show the name.
+# Enterprise scope: erasure.selectors (404); four eyes and the legal basis: erasure.services.
+_ERASURE_ROLES = roles(Role.MANAGER, Role.AUDITOR)
+ACCESS_TABLE.update(
+    {
+        "erasure:list": Rule(
+            roles=_ERASURE_ROLES, description="erasures awaiting approval, latest decisions"
+        ),
+        "erasure:detail": Rule(
+            roles=_ERASURE_ROLES, description="one erasure request and its legal-basis check"
+        ),
+        "erasure:decide": Rule(
+            roles=roles(Role.AUDITOR), description="approve (erase) or reject a request (POST)"
+        ),
+        "erasure:request": Rule(
+            roles=roles(Role.MANAGER), shows_person_data=True, description="request an erasure"
+        ),
+        "erasure:hold_add": Rule(
+            roles=roles(Role.MANAGER),
+            shows_person_data=True,
+            description="record a funder's retention requirement",
+        ),
+        "erasure:retention": Rule(
+            roles=roles(Role.MANAGER), shows_person_data=True, description="records due for review"
+        ),
+        "erasure:retention_decide": Rule(
+            roles=roles(Role.MANAGER),
+            shows_person_data=True,
+            description="confirm erasure or keep longer, with a reason",
+        ),
+        "erasure:retention_policy": Rule(
+            roles=roles(Role.MANAGER), description="the enterprise's retention periods"
+        ),
+    }
+)
+# --- end erasure and retention --------------------------------------------------------------
+
+
 class Refusal(StrEnum):
     SIGN_IN = "sign-in"
     SECOND_FACTOR = "second-factor"

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "placements",
     "casework",
     "documents",
+    "erasure",
     "reports",
     "subject_copy",
     "desk",
@@ -401,3 +402,12 @@ if DATABASE_REPLICA_URL:
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["config.routers.ReportReplicaRouter"]
+
+# --- Erasure and retention (erasure app; docs/privacy.md) ---------------------------------
+# Defaults of a new enterprise's retention policy (a manager changes them on screen):
+# a participant's record is due for review this many years after their last placement
+# ended, or after registration when they never had a placement.
+RETENTION_DEFAULT_YEARS_AFTER_END = int(os.environ.get("STEGVIS_RETENTION_YEARS", "3"))
+RETENTION_DEFAULT_YEARS_WITHOUT_PLACEMENT = int(
+    os.environ.get("STEGVIS_RETENTION_YEARS_NO_PLACEMENT", "1")
+)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("rapporter/", include((desk.report_patterns, "reports"))),
     path("granskning/", include((desk.audit_patterns, "audit"))),
     path("behorigheter/", include((desk_memberships.membership_patterns, "memberships"))),
+    path("dataskydd/", include((desk.erasure_patterns, "erasure"))),
     path("", include((desk.moved_patterns, "moved"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -47,6 +47,8 @@ MAIN_MENU: tuple[MenuEntry, ...] = (
     MenuEntry(
         pgettext_lazy("main menu", "Access requests"), ("memberships:pending",), ("memberships:",)
     ),
+    # Managers request erasures and review retention; the data-protection officer approves.
+    MenuEntry(pgettext_lazy("main menu", "Data protection"), ("erasure:list",), ("erasure:",)),
     MenuEntry(pgettext_lazy("main menu", "Administration"), ("admin:index",), ("admin:",)),
 )
 

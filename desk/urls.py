@@ -27,6 +27,7 @@ from .views import (
 )
 from .views import consents as consent_views
 from .views import subject_copy as subject_copy_views
+from .views import erasure as erasure_views
 
 
 class IsoDateConverter:
@@ -281,5 +282,25 @@ moved_patterns = [
         "placeringar/enheter/<uuid:unit_id>/narvaro/<isodate:week>/",
         moved("units:attendance_week"),
         name="attendance_week",
+    ),
+]
+
+#: /dataskydd/ — erasure requests and decisions, retention review and policy.
+erasure_patterns = [
+    path("", erasure_views.erasure_list, name="list"),
+    path("radering/<uuid:erasure_id>/", erasure_views.erasure_detail, name="detail"),
+    path("radering/<uuid:erasure_id>/beslut/", erasure_views.erasure_decide, name="decide"),
+    path(
+        "deltagare/<uuid:participant_id>/radering/",
+        erasure_views.erasure_request_create,
+        name="request",
+    ),
+    path("deltagare/<uuid:participant_id>/bevarande/", erasure_views.hold_add, name="hold_add"),
+    path("gallring/", erasure_views.retention_due, name="retention"),
+    path("gallring/regler/", erasure_views.retention_policy, name="retention_policy"),
+    path(
+        "gallring/<uuid:participant_id>/",
+        erasure_views.retention_decide,
+        name="retention_decide",
     ),
 ]

@@ -40,10 +40,11 @@ ALLOWED = {
     "placements": {"participants", "accounts", "encryption", "audit"},
     "casework": {"placements", "participants", "accounts", "encryption", "audit"},
     "documents": {"placements", "participants", "accounts", "encryption", "audit"},
+    "erasure": DOMAIN,
     "reports": DOMAIN,
     "demo": DOMAIN,
     "subject_copy": DOMAIN,
-    "desk": DOMAIN | {"reports", "subject_copy"},
+    "desk": DOMAIN | {"reports", "subject_copy", "erasure"},
 }
 APPS = set(ALLOWED) | {"config"}
 #: A model named in a string: "app_label.ModelName".

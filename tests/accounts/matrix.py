@@ -338,9 +338,17 @@ def build_scenario() -> Scenario:
 
     consents, copies = consents_and_copies(users, p1, p2, manager_a, manager_b)
 
+    # An erasure awaiting the data-protection officer (P3's placement has ended).
+    from erasure.services import erasure_request
+
+    erasure_p3 = erasure_request(
+        participant=p3, ground="participant_request", acting_user=manager_a
+    )
+
     objects = {
         **consents,
         **copies,
+        "ER3": erasure_p3,
         "P1": p1,
         "P2": p2,
         "P3": p3,
@@ -386,6 +394,8 @@ def build_scenario() -> Scenario:
         # A copy of a participant's data is opened by the user who asked for it.
         "SC1": frozenset({"manager_a"}),
         "SC2": frozenset({"auditor_a"}),
+        # The erasure request: the enterprise's managers and data-protection officer.
+        "ER3": frozenset({"manager_a", "auditor_a"}),
     }
     sign_in_how = {key: "verified" for key in users}
     sign_in_how["anonymous"] = "anonymous"
@@ -517,6 +527,7 @@ OBJECT_PARAMETERS: dict[str, tuple[str, ...]] = {
     "document_id": ("D1", "D2"),
     "consent_id": ("C1", "C2"),
     "copy_id": ("SC1", "SC2"),
+    "erasure_id": ("ER3",),
 }
 
 
