@@ -197,6 +197,18 @@ class ConfirmForm(forms.Form):
     """A button that changes a state (pause, resume, submit the plan): nothing to fill in."""
 
 
+class PauseForm(forms.Form):
+    """Why and from when a placement is paused (the service requires the reason)."""
+
+    reason = forms.CharField(
+        label=_("Reason for the pause"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example sick leave, parental leave or a break agreed with the agency."),
+    )
+    on = forms.DateField(label=_("Paused from"), widget=DateInput, initial=timezone.localdate)
+
+
 @dataclass(frozen=True)
 class GridInput:
     """One input of the attendance grid, as the grid template renders it."""

@@ -319,22 +319,27 @@ class PlanDecideView(FormScreen):
 
 
 class PlacementPauseView(FormScreen):
-    relations = frozenset({Relation.MANAGER})
-    template_name = "desk/placements/confirm.html"
+    """Pause an active placement: a page that asks why and from when, then confirms."""
 
-    def extra_context(self):
-        return {
-            "title": _("Pause the placement"),
-            "button": _("Pause"),
-            "action": reverse("placements:pause", kwargs={"placement_id": self.placement.pk}),
-        }
+    relations = frozenset({Relation.MANAGER})
+    template_name = "desk/placements/pause_form.html"
+    form_class = forms.PauseForm  # type: ignore[assignment]  # FormScreen's hook takes any form
+    error_fields = {"reason": "reason", "on": "on"}
 
     def perform(self, form):
-        services.placement_pause(placement=self.placement, acting_user=self.request.user)
+        services.placement_pause(
+            placement=self.placement,
+            reason=form.cleaned_data["reason"],
+            on=form.cleaned_data["on"],
+            acting_user=self.request.user,
+        )
         return _("The placement is paused.")
 
 
-class PlacementResumeView(PlacementPauseView):
+class PlacementResumeView(FormScreen):
+    relations = frozenset({Relation.MANAGER})
+    template_name = "desk/placements/confirm.html"
+
     def extra_context(self):
         return {
             "title": _("Resume the placement"),

@@ -429,11 +429,13 @@ def test_protected_identity_edit_keeps_the_address(client_for, manager, enterpri
     assert Participant.objects.get(pk=participant.pk).address == "Hemliga vägen 7, Borlänge"
 
 
-# Why 8 for the record: middleware (session, user, memberships, OTP device) 4; the
+# Why 15 for the record: middleware (session, user, memberships, OTP device) 4; the
 # access row and the participant 2 (participant_get_for); the placements with their
-# attendance, review, exit and follow-up summaries in one query 1; the access event 1.
+# attendance, review, exit and follow-up summaries in one query 1; the summary header
+# 2 (placements, current supervisors: desk.selectors.record); the timeline 5 (plan
+# history, pauses, reviews, exits, follow-ups); the access event 1.
 # (The session save, 3, comes at most once a minute: not on this warmed session.)
-DETAIL_QUERIES = 8
+DETAIL_QUERIES = 15
 
 
 @pytest.mark.parametrize("count", [1, 10])
