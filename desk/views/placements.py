@@ -21,7 +21,7 @@ from audit.events import record_access, record_access_many
 from desk.forms import placements as forms
 from desk.forms.errors import add_service_errors
 from participants.policy import Relation, Section
-from participants.selectors import participant_list_for
+from participants.selectors import name_sort_key, participant_list_for, participant_search_for
 from placements import services
 from placements.sections import PlacementSection
 from placements.selectors import (
@@ -36,6 +36,8 @@ from placements.selectors import (
 from reports.attendance import attendance_month_pdf
 
 PAGE_SIZE = 25
+#: The referral form shows at most this many people matching a search.
+PICKER_LIMIT = 20
 
 
 def monday_of(day: date) -> date:
@@ -191,19 +193,72 @@ class FormScreen(PlacementMixin, View):
 
 
 class ReferralCreateView(View):
-    """A manager registers a referral for a participant of their enterprise."""
+    """A manager registers a referral for a participant of their enterprise.
+
+    The person is found with a search (name or personal identity number, the
+    participant list's search), never picked from a list of everyone: only the
+    matches (sorted by name, at most ``PICKER_LIMIT``) are shown, and each search
+    is an access event. From a participant's record the person comes chosen.
+    """
 
     def participants(self, request):
         managed = organisations_with_role(request.user, Role.MANAGER)
-        return (
-            participant_list_for(user=request.user)
-            .filter(organisation_id__in=managed, status="active")
-            .order_by("-created_at")
+        return participant_list_for(user=request.user).filter(
+            organisation_id__in=managed, status="active"
         )
 
-    def render_form(self, request, form):
-        record_access(request, action="view", section=Section.IDENTITY, object_type="referral_form")
-        return render(request, "desk/placements/referral_form.html", {"form": form})
+    def matches(self, request, term: str) -> list:
+        managed = organisations_with_role(request.user, Role.MANAGER)
+        found = participant_search_for(user=request.user, term=term).filter(
+            organisation_id__in=managed, status="active"
+        )
+        return sorted(
+            found,
+            key=lambda participant: name_sort_key(
+                participant.family_name, participant.given_name, participant.pk
+            ),
+        )
+
+    def render_form(self, request, form, *, term: str = "", matches=None):
+        chosen = self.chosen(request, form)
+        shown = matches if matches is not None else ([chosen] if chosen else [])
+        form.show_participants(shown[:PICKER_LIMIT])
+        if matches is not None:
+            record_access(
+                request,
+                action="search",
+                section=Section.IDENTITY,
+                object_type="referral_form",
+                result_count=len(matches),
+            )
+        else:
+            record_access(
+                request,
+                action="view",
+                participant_id=chosen.pk if chosen else None,
+                section=Section.IDENTITY,
+                object_type="referral_form",
+            )
+        return render(
+            request,
+            "desk/placements/referral_form.html",
+            {
+                "form": form,
+                "term": term,
+                "searched": matches is not None,
+                "more": max(len(shown) - PICKER_LIMIT, 0),
+            },
+        )
+
+    def chosen(self, request, form):
+        """The participant already chosen (from the record's link or a posted choice)."""
+        value = form.data.get("participant") if form.is_bound else form.initial.get("participant")
+        if not value:
+            return None
+        try:
+            return self.participants(request).filter(pk=value).first()
+        except ValidationError:
+            return None
 
     def get(self, request):
         initial = {}
@@ -213,6 +268,17 @@ class ReferralCreateView(View):
         return self.render_form(request, form)
 
     def post(self, request):
+        if "find" in request.POST:
+            term = request.POST.get("participant_search", "").strip()
+            data = request.POST.copy()
+            data.pop("participant", None)
+            form = forms.ReferralForm(
+                initial={name: data.get(name) for name in data},
+                participants=self.participants(request),
+            )
+            return self.render_form(
+                request, form, term=term, matches=self.matches(request, term) if term else []
+            )
         form = forms.ReferralForm(request.POST, participants=self.participants(request))
         if form.is_valid():
             data = form.cleaned_data

@@ -420,6 +420,7 @@ def test_protected_identity_edit_keeps_the_address(client_for, manager, enterpri
     )
     data = form_data(
         personal_identity_number=participant.personal_identity_number,
+        birth_year=str(participant.birth_year),
         given_name=participant.given_name,
         protected_identity="on",
     )
@@ -531,7 +532,7 @@ def test_create_invalid_identity_number_next_to_the_field(client_for, manager):
     response = client_for(manager).post(CREATE, form_data(personal_identity_number="19900101-0000"))
     errors = response.context["form"].errors["personal_identity_number"]
     expected = in_swedish(
-        "Enter a valid personal identity number or co-ordination number, e.g. 19900101-1234."
+        "Enter a valid personal identity number or co-ordination number, e.g. 19121212-1212."
     )
     assert errors == [expected]
     assert 'value="19900101-0000"' in response.text
@@ -540,7 +541,11 @@ def test_create_invalid_identity_number_next_to_the_field(client_for, manager):
 
 def test_create_duplicate_identity_number(client_for, manager, participant):
     response = client_for(manager).post(
-        CREATE, form_data(personal_identity_number=participant.personal_identity_number)
+        CREATE,
+        form_data(
+            personal_identity_number=participant.personal_identity_number,
+            birth_year=str(participant.birth_year),
+        ),
     )
     expected = in_swedish(
         "A participant with this personal identity number is already registered at this enterprise."
