@@ -97,7 +97,7 @@ def participant_input(**overrides) -> ParticipantInput:
     if (
         "birth_year" in overrides
         and "personal_identity_number" not in overrides
-        and 1900 <= int(overrides["birth_year"]) <= date.today().year
+        and 1900 <= int(overrides["birth_year"]) <= datetime.now(tz=UTC).year
     ):
         values["personal_identity_number"] = valid_identity_number(int(overrides["birth_year"]))
     elif "birth_year" not in overrides:
