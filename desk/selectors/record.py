@@ -12,19 +12,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Max, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from casework.models import Exit, FollowUp, Review
 from casework.sections import CaseworkSection
+from casework.selectors import goal_list_for, progress_note_list_for
 from casework.selectors_followup import REVIEW_INTERVAL_DAYS
 from participants.models import Participant
 from participants.policy import Access, Relation
 from placements.models import Placement, PlacementPause, PlacementSupervisor
 from placements.sections import PlacementSection
-from placements.selectors import RUNNING, placement_list_for
+from placements.selectors import RUNNING, attendance_list_for, placement_list_for
 
 #: Which placement the header calls "current": running first, then one on its way, then
 #: the latest ended.
@@ -355,3 +356,59 @@ def placement_timeline_for(
             )
         timeline.events.sort(key=lambda event: (event.on, event.at is None, event.at or 0))
     return list(timelines.values())
+
+
+# --- What a review is based on ------------------------------------------------
+
+REVIEW_NOTES_SHOWN = 10
+
+
+@dataclass
+class ReviewBasis:
+    """What the case officer sees beside the review form: attendance, notes, goals, plan."""
+
+    planned_hours: Any
+    attended_hours: Any
+    absent_days: int
+    notes: list
+    goals: list
+    last_review: Review | None
+    due_on: date | None
+    overdue: bool
+    sections: frozenset = frozenset()
+
+
+def review_basis_for(*, user: User, placement: Placement) -> ReviewBasis:
+    """For a placement from ``placement_get_for``: only what its access lets the user
+    read (a case officer: shared notes only). Four queries."""
+    access = _access(placement)
+    totals = attendance_list_for(user=user, placement=placement).aggregate(
+        planned=Sum("planned_hours"),
+        attended=Sum("attended_hours"),
+        absent=Count("pk", filter=~Q(absence_reason="")),
+    )
+    reviews = (
+        list(
+            Review.objects.filter(placement=placement)
+            .order_by("-date", "-pk")
+            .select_related("data_key")[:1]
+        )
+        if access.can_read(CaseworkSection.REVIEWS)
+        else []
+    )
+    last = reviews[0] if reviews else None
+    if last is not None:
+        placement.last_review_on = last.date  # type: ignore[attr-defined]
+        placement.next_review_on = last.next_review_on  # type: ignore[attr-defined]
+    due = review_due_date(placement) if placement.status in RUNNING else None
+    return ReviewBasis(
+        planned_hours=totals["planned"] or 0,
+        attended_hours=totals["attended"] or 0,
+        absent_days=totals["absent"] or 0,
+        notes=list(progress_note_list_for(placement=placement)[:REVIEW_NOTES_SHOWN]),
+        goals=list(goal_list_for(placement=placement)),
+        last_review=last,
+        due_on=due,
+        overdue=bool(due and due < timezone.localdate()),
+        sections=access.read,
+    )
