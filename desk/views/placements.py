@@ -75,6 +75,7 @@ class PlacementListView(View):
                 "filters": filters,
                 "query": query.urlencode(),
                 "show_names": names_visible_in_lists(),
+                "can_refer": bool(organisations_with_role(request.user, Role.MANAGER)),
             },
         )
 
