@@ -37,13 +37,13 @@ from stdnum import luhn
 
 from accounts.models import Membership, Organisation, Role, Unit, User
 from accounts.services import totp_device_create
-from audit.history import save_with_history
+from audit.history import bulk_create_tracked, save_with_history
 from casework.models import Assessment, FollowUp, Goal, ProgressNote, Review
 from casework.services import DEFAULT_AREAS, add_months, instrument_ensure_default
 from participants.identity import normalise_identity_number
 from participants.models import Consent, Gender, Participant
 from participants.services import ParticipantInput, consent_template_save
-from placements.models import Attendance, Placement
+from placements.models import Attendance, Placement, PlacementPause
 from placements.services import AttendanceEntry
 
 from .bulk import (
@@ -82,6 +82,7 @@ from .catalogue import (
     NOTE_KINDS,
     NOTES,
     OUTCOMES,
+    PAUSE_REASONS,
     PLAN_GOALS,
     PLAN_SUPPORT,
     PLAN_TASKS,
@@ -669,6 +670,20 @@ class DemoBuilder:
             placement.pk: [supervisor] for placement in placements if placement.start_date
         }
         placement_bulk_create(placements=placements, supervisors=supervisors, acting_user=manager)
+        # Each paused placement's pause, with its reason (not drawn from the random
+        # sequence, so the rest of the demo stays what the seed made before pauses).
+        pauses = [
+            PlacementPause(
+                placement=placement,
+                data_key_id=placement.data_key_id,
+                paused_on=self.paused_on[placement.pk],
+                reason=PAUSE_REASONS[index % len(PAUSE_REASONS)],
+                paused_by=manager,
+            )
+            for index, placement in enumerate(placements)
+            if placement.pk in self.paused_on
+        ]
+        bulk_create_tracked(pauses, user=manager, reason="placement paused")
         attendance: list[AttendanceEntry] = []
         notes: dict = {}
         goals: list[GoalInput] = []

@@ -182,6 +182,12 @@ PLAN_TASKS = (
     "Lokalvård och enklare fastighetsskötsel.",
     "Varumottagning, plock och packning.",
 )
+PAUSE_REASONS = (
+    "Sjukskriven enligt läkarintyg.",
+    "Föräldraledig några veckor.",
+    "Uppehåll som avtalats med handläggaren.",
+    "Flyttar och behöver ordna boendet först.",
+)
 PLAN_SUPPORT = (
     "Handledare på plats varje dag; avstämning varje fredag.",
     "Anpassat schema med start kl. 9; samtal varannan vecka.",

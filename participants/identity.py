@@ -28,7 +28,7 @@ def normalise_identity_number(value: str) -> str:
     ``YYYYMMDDNNNN`` and ``YYYYMMDD-NNNN``.
     """
     invalid = ValidationError(
-        _("Enter a valid personal identity number or co-ordination number, e.g. 19900101-1234."),
+        _("Enter a valid personal identity number or co-ordination number, e.g. 19121212-1212."),
         code="invalid_identity_number",
     )
     text = (value or "").strip()

@@ -102,6 +102,17 @@ def participant_build(*, organisation: Organisation, data: ParticipantInput) -> 
     return participant
 
 
+def participant_birth_year_validate(*, identity_number: str, birth_year: int) -> None:
+    """The birth year is the one the personal identity number (YYYYMMDD-NNNN) gives."""
+    born = identity_number[:4]
+    if born.isdigit() and int(born) != birth_year:
+        raise ValidationError(
+            _("The birth year does not match the personal identity number, which gives %(year)s.")
+            % {"year": born},
+            code="birth_year_mismatch",
+        )
+
+
 def participant_validate(*, participant: Participant) -> None:
     """The checks on a participant's profile (participant_create, participant_update)."""
     errors: dict[str, list[str]] = {}
@@ -119,6 +130,14 @@ def participant_validate(*, participant: Participant) -> None:
         errors.setdefault("birth_year", []).append(
             _("Enter a birth year between 1900 and %(year)s.") % {"year": this_year}
         )
+    else:
+        try:
+            participant_birth_year_validate(
+                identity_number=participant.personal_identity_number,
+                birth_year=int(participant.birth_year),
+            )
+        except ValidationError as error:
+            errors.setdefault("birth_year", []).extend(error.messages)
     if errors:
         raise ValidationError(errors)
     # Constraints and foreign keys are enforced by the database; checking them

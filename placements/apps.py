@@ -21,7 +21,7 @@ class PlacementsConfig(AppConfig):
         from audit import registry
         from participants.policy import register_sections
 
-        from .models import Attendance, Placement, PlacementSupervisor
+        from .models import Attendance, Placement, PlacementPause, PlacementSupervisor
         from .models import PlacementUserObjectPermission as PlacementGrant
         from .sections import RULES
 
@@ -34,5 +34,6 @@ class PlacementsConfig(AppConfig):
             (PlacementSupervisor, "placement_id"),
             (PlacementGrant, "content_object_id"),
             (Attendance, "placement_id"),
+            (PlacementPause, "placement_id"),
         ):
             registry.register_history_source(model, owner=PLACEMENT_OWNER, lookup=lookup)

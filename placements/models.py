@@ -188,6 +188,41 @@ class PlacementSupervisor(models.Model):
         return f"{self.supervisor} → {self.placement_id}"
 
 
+class PlacementPause(EncryptedRecord):
+    """One pause of a placement: when, why and by whom; closed when it is resumed."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="pauses")
+    paused_on = models.DateField(_("paused on"))
+    # The reason may be about health ("sick leave"), so it is encrypted.
+    reason = EncryptedTextField(_("reason for the pause"), blank=False)
+    paused_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    resumed_on = models.DateField(_("resumed on"), null=True, blank=True)
+    resumed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["paused_on"]
+        verbose_name = _("pause")
+        verbose_name_plural = _("pauses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["placement"],
+                condition=Q(resumed_on__isnull=True),
+                name="placement_pause_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(resumed_on__isnull=True) | Q(resumed_on__gte=F("paused_on")),
+                name="placement_pause_resumed_not_before_paused",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pause {self.id}"
+
+
 class Attendance(EncryptedRecord):
     class AbsenceReason(models.TextChoices):
         SICK = "sick", _("Sick")

@@ -24,7 +24,14 @@ from participants.policy import Relation
 from participants.selectors import participant_write_check
 
 from .grants import grants_for_placements, grants_membership_ended, grants_supervisor_end
-from .models import WEEKDAY_CODES, Attendance, Placement, PlacementSupervisor, Programme
+from .models import (
+    WEEKDAY_CODES,
+    Attendance,
+    Placement,
+    PlacementPause,
+    PlacementSupervisor,
+    Programme,
+)
 from .sections import PlacementSection
 from .selectors import attendance_today, hours_display, placement_write_check
 
@@ -217,11 +224,35 @@ def placement_start(
     return placement
 
 
-@transaction.atomic
-def placement_pause(*, placement: Placement, acting_user: User) -> Placement:
-    placement_write_check(user=acting_user, placements=[placement], relation=Relation.MANAGER)
+def placement_pause_validate(*, placement: Placement, reason: str, on: date) -> None:
+    """The checks on a pause (placement_pause): an active placement, a reason, a real day."""
     if placement.status != Placement.Status.ACTIVE:
         raise ValidationError(_("Only an active placement can be paused."))
+    errors = {}
+    if not (reason or "").strip():
+        errors["reason"] = _("Say why the placement is paused.")
+    if placement.start_date is not None and on < placement.start_date:
+        errors["on"] = _("A placement cannot be paused before it starts.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def placement_pause(
+    *, placement: Placement, reason: str, acting_user: User, on: date | None = None
+) -> Placement:
+    """Pause an active placement; the pause keeps its day, reason and who paused it."""
+    placement_write_check(user=acting_user, placements=[placement], relation=Relation.MANAGER)
+    on = on or attendance_today()
+    placement_pause_validate(placement=placement, reason=reason, on=on)
+    pause = PlacementPause(
+        placement=placement,
+        data_key_id=placement.data_key_id,
+        paused_on=on,
+        reason=reason.strip(),
+        paused_by=acting_user,
+    )
+    save_with_history(pause, user=acting_user, reason="placement paused")
     placement.status = Placement.Status.PAUSED
     return save_with_history(
         placement, user=acting_user, reason="placement paused", update_fields=["status"]
@@ -229,10 +260,24 @@ def placement_pause(*, placement: Placement, acting_user: User) -> Placement:
 
 
 @transaction.atomic
-def placement_resume(*, placement: Placement, acting_user: User) -> Placement:
+def placement_resume(
+    *, placement: Placement, acting_user: User, on: date | None = None
+) -> Placement:
+    """Resume a paused placement; its open pause is closed on the day."""
     placement_write_check(user=acting_user, placements=[placement], relation=Relation.MANAGER)
     if placement.status != Placement.Status.PAUSED:
         raise ValidationError(_("Only a paused placement can be resumed."))
+    on = on or attendance_today()
+    pause = placement.pauses.filter(resumed_on__isnull=True).first()
+    if pause is not None:
+        pause.resumed_on = max(on, pause.paused_on)
+        pause.resumed_by = acting_user
+        save_with_history(
+            pause,
+            user=acting_user,
+            reason="placement resumed",
+            update_fields=["resumed_on", "resumed_by"],
+        )
     placement.status = Placement.Status.ACTIVE
     return save_with_history(
         placement, user=acting_user, reason="placement resumed", update_fields=["status"]

@@ -93,6 +93,24 @@ def participant_input(**overrides) -> ParticipantInput:
         "municipality": "Falun",
     }
     values.update(overrides)
+    # The birth year agrees with the number (participant_birth_year_validate).
+    if (
+        "birth_year" in overrides
+        and "personal_identity_number" not in overrides
+        and 1900 <= int(overrides["birth_year"]) <= datetime.now(tz=UTC).year
+    ):
+        values["personal_identity_number"] = valid_identity_number(int(overrides["birth_year"]))
+    elif "birth_year" not in overrides:
+        from django.core.exceptions import ValidationError
+
+        from participants.identity import normalise_identity_number
+
+        try:
+            values["birth_year"] = int(
+                normalise_identity_number(str(values["personal_identity_number"]))[:4]
+            )
+        except ValidationError:
+            pass  # an invalid number, for a test of the refusal
     register_canary(f"{values['given_name']} {values['family_name']}")
     register_canary(str(values["personal_identity_number"]))
     register_canary(str(values.get("support_needs") or ""))

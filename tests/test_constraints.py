@@ -32,8 +32,13 @@ from casework.services import assessment_record, goal_add, placement_end
 from encryption.models import DataKey
 from participants.models import Consent, Participant
 from participants.services import consent_record
-from placements.models import Attendance, Placement, PlacementSupervisor, Programme
-from placements.services import AttendanceEntry, attendance_record_week, referral_register
+from placements.models import Attendance, Placement, PlacementPause, PlacementSupervisor, Programme
+from placements.services import (
+    AttendanceEntry,
+    attendance_record_week,
+    placement_pause,
+    referral_register,
+)
 from reports.models import Release, ReportExport
 from tests.factories import MembershipFactory, make_participant
 
@@ -106,6 +111,31 @@ def _second_open_assignment(request):
         placement=placement,
         supervisor=request.getfixturevalue("supervisor"),
         assigned_on=MONDAY + timedelta(days=7),
+    )
+
+
+def _pause(request, **changes):
+    placement = request.getfixturevalue("placement")
+    placement_pause(
+        placement=placement,
+        reason="Sjukskriven",
+        on=MONDAY,
+        acting_user=request.getfixturevalue("manager"),
+    )
+    pause = placement.pauses.get()
+    for name, value in changes.items():
+        setattr(pause, name, value)
+    return pause
+
+
+def _second_open_pause(request):
+    pause = _pause(request)
+    return PlacementPause(
+        placement=pause.placement,
+        data_key_id=pause.data_key_id,
+        paused_on=MONDAY + timedelta(days=1),
+        reason="Igen",
+        paused_by=pause.paused_by,
     )
 
 
@@ -388,6 +418,12 @@ CASES = [
         "placement_supervisor_end_not_before_start",
         lambda request: _assignment(request, ended_on=MONDAY - timedelta(days=1)),
         id="supervisor-unassigned-before-assigned",
+    ),
+    pytest.param("placement_pause_one_open", _second_open_pause, id="pause-two-open"),
+    pytest.param(
+        "placement_pause_resumed_not_before_paused",
+        lambda request: _pause(request, resumed_on=MONDAY - timedelta(days=1)),
+        id="pause-resumed-before-paused",
     ),
     pytest.param(
         "attendance_one_row_per_day",

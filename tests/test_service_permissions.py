@@ -135,7 +135,9 @@ WRITES = {
     ),
     "placement_pause": (
         [Placement],
-        lambda s, user: placement_pause(placement=s["placement"], acting_user=user),
+        lambda s, user: placement_pause(
+            placement=s["placement"], reason="Sjukskriven två veckor", acting_user=user
+        ),
     ),
     "placement_change_supervisors": (
         [Placement],
@@ -219,7 +221,7 @@ def test_a_case_officer_cannot_write_the_enterprise_s_records(scene, case_office
 
 
 def test_a_supervisor_cannot_resume_or_withdraw_consent(scene, supervisor, manager, placement):
-    placement_pause(placement=placement, acting_user=manager)
+    placement_pause(placement=placement, reason="Sjukskriven två veckor", acting_user=manager)
     with nothing_written(Placement), pytest.raises(PermissionDenied):
         placement_resume(placement=placement, acting_user=supervisor)
     consent = consent_record(

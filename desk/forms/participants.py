@@ -7,11 +7,13 @@ at the enterprise, plausible birth year) live in the services, whose
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from participants.identity import format_identity_number, normalise_identity_number
 from participants.models import EducationLevel, Gender, LabourMarketStatus, Participant
 from participants.policy import Section
-from participants.services import ParticipantInput
+from participants.services import ParticipantInput, participant_birth_year_validate
 
 SORT_CHOICES = [
     ("name", _("Name (A–Ö)")),
@@ -51,7 +53,7 @@ class ParticipantForm(forms.Form):
     personal_identity_number = forms.CharField(
         label=_("Personal identity or co-ordination number"),
         max_length=20,
-        help_text=_("For example 19900101-1234."),
+        help_text=_("For example 19121212-1212."),
     )
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
     birth_year = forms.IntegerField(label=_("Birth year"))
@@ -120,6 +122,22 @@ class ParticipantForm(forms.Form):
         if participant.protected_identity:
             names = [name for name in names if name != "address"]
         return {name: getattr(participant, name) for name in names}
+
+    def clean_personal_identity_number(self) -> str:
+        """Checked here as well as in the service, so that a wrong check digit shows
+        together with the form's other errors instead of after they are fixed."""
+        value = self.cleaned_data["personal_identity_number"]
+        return format_identity_number(normalise_identity_number(value))
+
+    def clean(self):
+        cleaned = super().clean()
+        number, birth_year = cleaned.get("personal_identity_number"), cleaned.get("birth_year")
+        if number and birth_year is not None and "birth_year" not in self.errors:
+            try:
+                participant_birth_year_validate(identity_number=number, birth_year=birth_year)
+            except ValidationError as error:
+                self.add_error("birth_year", error)
+        return cleaned
 
     def to_input(self) -> ParticipantInput:
         data = {

@@ -79,12 +79,22 @@ class PlacementFilterForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
-    participant = ParticipantChoiceField(label=_("Participant"), queryset=None)
-    programme = forms.ChoiceField(label=_("Programme"), choices=Programme.choices)
-    referring_organisation = forms.ModelChoiceField(
-        label=_("Referring agency"), queryset=None, required=False
+    participant = ParticipantChoiceField(
+        label=_("Participant"),
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": _("Search for the participant and choose them.")},
     )
-    case_officer = CaseOfficerField(label=_("Case officer"), queryset=None, required=False)
+    programme = forms.ChoiceField(
+        label=_("Programme"), choices=[("", _("Choose…")), *Programme.choices]
+    )
+    referring_organisation = forms.ModelChoiceField(
+        label=_("Referring agency"), queryset=None, required=False, empty_label=_("None")
+    )
+    case_officer = CaseOfficerField(
+        label=_("Case officer"), queryset=None, required=False, empty_label=_("None")
+    )
     referred_on = forms.DateField(label=_("Referred on"), widget=DateInput)
     proposed_start = forms.DateField(label=_("Proposed start"), required=False, widget=DateInput)
 
@@ -94,6 +104,14 @@ class ReferralForm(forms.Form):
         self.fields["referring_organisation"].queryset = agency_choices()
         self.fields["case_officer"].queryset = case_officer_choices()
         self.fields["referred_on"].initial = timezone.localdate
+        # Nobody is listed until a search (or the record's link) names them.
+        self.fields["participant"].widget.choices = []
+
+    def show_participants(self, participants) -> None:
+        """The people the picker offers: a search's matches, or the one chosen."""
+        self.fields["participant"].widget.choices = [
+            (str(participant.pk), participant.full_name) for participant in participants
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -107,7 +125,7 @@ class ReferralForm(forms.Form):
 
 
 class StartForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, empty_label=_("Choose…"))
     supervisors = UserMultipleChoiceField(
         label=_("Supervisors"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
@@ -184,7 +202,7 @@ class SupervisorsForm(forms.Form):
 
 
 class ChangeUnitForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("New unit"), queryset=None)
+    unit = forms.ModelChoiceField(label=_("New unit"), queryset=None, empty_label=_("Choose…"))
 
     def __init__(self, *args, placement: Placement, **kwargs):
         super().__init__(*args, **kwargs)
@@ -195,6 +213,18 @@ class ChangeUnitForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     """A button that changes a state (pause, resume, submit the plan): nothing to fill in."""
+
+
+class PauseForm(forms.Form):
+    """Why and from when a placement is paused (the service requires the reason)."""
+
+    reason = forms.CharField(
+        label=_("Reason for the pause"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example sick leave, parental leave or a break agreed with the agency."),
+    )
+    on = forms.DateField(label=_("Paused from"), widget=DateInput, initial=timezone.localdate)
 
 
 @dataclass(frozen=True)

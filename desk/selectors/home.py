@@ -90,6 +90,7 @@ def home_case_officer_for(*, user: User, today: date | None = None) -> dict:
     reviews = _first(reviews_due_for(user=user, today=today))
     for placement in reviews.items:
         placement.review_due_on = review_due_on(placement)
+        placement.review_overdue = bool(placement.review_due_on and placement.review_due_on < today)
     return {
         "today": today,
         "plans_submitted": _first(

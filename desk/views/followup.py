@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -20,8 +21,10 @@ from casework.selectors_followup import (
 )
 from desk.forms.errors import add_service_errors
 from desk.forms.followup import FollowUpRecordForm, PlacementEndForm, ReviewForm
+from desk.selectors.record import review_basis_for
 from desk.views.placements import record_placement_view
 from participants.policy import Relation
+from placements.sections import PlacementSection
 from placements.selectors import names_visible_in_lists, placement_get_for
 
 PAGE_SIZE = 25
@@ -81,6 +84,23 @@ class ReviewCreateView(PlacementFormView):
             and self.placement.access.can_write(CaseworkSection.REVIEWS)
         )
 
+    def render_form(self, request, form):
+        basis = review_basis_for(user=request.user, placement=self.placement)
+        # The review shows attendance, notes and goals beside the form: each is read.
+        for section in (
+            PlacementSection.ATTENDANCE,
+            CaseworkSection.SHARED_NOTES,
+            CaseworkSection.GOALS,
+        ):
+            if self.placement.access.can_read(section):
+                record_placement_view(request, self.placement, section)
+        record_placement_view(request, self.placement, self.section)
+        return render(
+            request,
+            self.template_name,
+            {"placement": self.placement, "form": form, "basis": basis},
+        )
+
     def perform(self, form):
         data = form.cleaned_data
         services.review_record(
@@ -124,8 +144,12 @@ class ReviewsDueView(View):
         page = Paginator(reviews_due_for(user=request.user), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
+        today = timezone.localdate()
         for placement in page.object_list:
             placement.review_due_on = review_due_on(placement)
+            placement.review_overdue = bool(
+                placement.review_due_on and placement.review_due_on < today
+            )
         record_shown(
             request,
             participant_ids=[placement.participant_id for placement in page.object_list],

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.events import record_access, record_shown
+from casework.sections import CaseworkSection
 from casework.selectors import placement_summary_list_for
 from desk.forms.errors import add_service_errors
 from desk.forms.participant_filter import ParticipantFilterForm
@@ -20,14 +21,17 @@ from desk.forms.participants import (
     ParticipantForm,
 )
 from desk.selectors.participant_list import participant_filter_choices_for, participant_page_for
+from desk.selectors.record import placement_timeline_for
+from desk.views.record import record_summary
 from participants.access import withhold_protected_address
-from participants.policy import Section
+from participants.policy import Relation, Section
 from participants.selectors import (
     enterprises_for_registration,
     participant_get_for,
     participant_history_page_for,
 )
 from participants.services import participant_create, participant_update
+from placements.selectors import RUNNING
 
 
 def is_htmx(request) -> bool:
@@ -80,14 +84,27 @@ def participant_detail(request, participant_id):
         section="overview",
         relations=participant.access.relations,
     )
+    context = record_summary(request, participant, current="overview")
+    access = participant.access
     return render(
         request,
         "desk/participants/detail.html",
         {
-            "participant": participant,
-            "access": participant.access,
+            **context,
             "placements": placements,
-            "current": "overview",
+            "timelines": placement_timeline_for(
+                user=request.user,
+                participant=participant,
+                placements=context["summary"].placements,
+            ),
+            "is_manager": Relation.MANAGER in access.relations,
+            "can_add_note": any(placement.status in RUNNING for placement in placements)
+            and (
+                access.can_write(CaseworkSection.INTERNAL_NOTES)
+                or access.can_write(CaseworkSection.SHARED_NOTES)
+            ),
+            "can_add_assessment": any(placement.status in RUNNING for placement in placements)
+            and access.can_write(CaseworkSection.ASSESSMENTS),
         },
     )
 
@@ -152,7 +169,7 @@ def participant_edit(request, participant_id):
     return render(
         request,
         "desk/participants/form.html",
-        {"form": form, "participant": participant, "access": participant.access},
+        {"form": form, **record_summary(request, participant, current="edit")},
     )
 
 
@@ -175,10 +192,5 @@ def participant_history(request, participant_id):
     return render(
         request,
         "desk/participants/history.html",
-        {
-            "participant": participant,
-            "access": participant.access,
-            "page": page,
-            "current": "history",
-        },
+        {**record_summary(request, participant, current="history"), "page": page},
     )

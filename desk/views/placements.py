@@ -21,7 +21,7 @@ from audit.events import record_access, record_access_many, record_shown
 from desk.forms import placements as forms
 from desk.forms.errors import add_service_errors
 from participants.policy import Relation, Section
-from participants.selectors import participant_list_for
+from participants.selectors import name_sort_key, participant_list_for, participant_search_for
 from placements import services
 from placements.sections import PlacementSection
 from placements.selectors import (
@@ -36,6 +36,8 @@ from placements.selectors import (
 from reports.attendance import attendance_month_pdf
 
 PAGE_SIZE = 25
+#: The referral form shows at most this many people matching a search.
+PICKER_LIMIT = 20
 
 
 def monday_of(day: date) -> date:
@@ -73,6 +75,7 @@ class PlacementListView(View):
                 "filters": filters,
                 "query": query.urlencode(),
                 "show_names": names_visible_in_lists(),
+                "can_refer": bool(organisations_with_role(request.user, Role.MANAGER)),
             },
         )
 
@@ -191,27 +194,65 @@ class FormScreen(PlacementMixin, View):
 
 
 class ReferralCreateView(View):
-    """A manager registers a referral for a participant of their enterprise."""
+    """A manager registers a referral for a participant of their enterprise.
+
+    The person is found with a search (name or personal identity number, the
+    participant list's search), never picked from a list of everyone: only the
+    matches (sorted by name, at most ``PICKER_LIMIT``) are shown, and each search
+    is an access event. From a participant's record the person comes chosen.
+    """
 
     def participants(self, request):
         managed = organisations_with_role(request.user, Role.MANAGER)
-        return (
-            participant_list_for(user=request.user)
-            .filter(organisation_id__in=managed, status="active")
-            .order_by("-created_at")
+        return participant_list_for(user=request.user).filter(
+            organisation_id__in=managed, status="active"
         )
 
-    def render_form(self, request, form):
-        # The person picker lists every participant it offers (one query for their ids).
-        offered = list(form.fields["participant"].queryset.values_list("pk", flat=True))
+    def matches(self, request, term: str) -> list:
+        managed = organisations_with_role(request.user, Role.MANAGER)
+        found = participant_search_for(user=request.user, term=term).filter(
+            organisation_id__in=managed, status="active"
+        )
+        return sorted(
+            found,
+            key=lambda participant: name_sort_key(
+                participant.family_name, participant.given_name, participant.pk
+            ),
+        )
+
+    def render_form(self, request, form, *, term: str = "", matches=None):
+        chosen = self.chosen(request, form)
+        shown = matches if matches is not None else ([chosen] if chosen else [])
+        form.show_participants(shown[:PICKER_LIMIT])
+        # Each person the picker lists is shown: one event per person (record_shown).
         record_shown(
             request,
-            participant_ids=offered,
+            action="search" if matches is not None else "view",
+            participant_ids=[participant.pk for participant in shown[:PICKER_LIMIT]],
             section=Section.IDENTITY,
             object_type="referral_form",
-            result_count=len(offered),
+            result_count=len(matches) if matches is not None else None,
         )
-        return render(request, "desk/placements/referral_form.html", {"form": form})
+        return render(
+            request,
+            "desk/placements/referral_form.html",
+            {
+                "form": form,
+                "term": term,
+                "searched": matches is not None,
+                "more": max(len(shown) - PICKER_LIMIT, 0),
+            },
+        )
+
+    def chosen(self, request, form):
+        """The participant already chosen (from the record's link or a posted choice)."""
+        value = form.data.get("participant") if form.is_bound else form.initial.get("participant")
+        if not value:
+            return None
+        try:
+            return self.participants(request).filter(pk=value).first()
+        except ValidationError:
+            return None
 
     def get(self, request):
         initial = {}
@@ -221,6 +262,17 @@ class ReferralCreateView(View):
         return self.render_form(request, form)
 
     def post(self, request):
+        if "find" in request.POST:
+            term = request.POST.get("participant_search", "").strip()
+            data = request.POST.copy()
+            data.pop("participant", None)
+            form = forms.ReferralForm(
+                initial={name: data.get(name) for name in data},
+                participants=self.participants(request),
+            )
+            return self.render_form(
+                request, form, term=term, matches=self.matches(request, term) if term else []
+            )
         form = forms.ReferralForm(request.POST, participants=self.participants(request))
         if form.is_valid():
             data = form.cleaned_data
@@ -327,22 +379,27 @@ class PlanDecideView(FormScreen):
 
 
 class PlacementPauseView(FormScreen):
-    relations = frozenset({Relation.MANAGER})
-    template_name = "desk/placements/confirm.html"
+    """Pause an active placement: a page that asks why and from when, then confirms."""
 
-    def extra_context(self):
-        return {
-            "title": _("Pause the placement"),
-            "button": _("Pause"),
-            "action": reverse("placements:pause", kwargs={"placement_id": self.placement.pk}),
-        }
+    relations = frozenset({Relation.MANAGER})
+    template_name = "desk/placements/pause_form.html"
+    form_class = forms.PauseForm  # type: ignore[assignment]  # FormScreen's hook takes any form
+    error_fields = {"reason": "reason", "on": "on"}
 
     def perform(self, form):
-        services.placement_pause(placement=self.placement, acting_user=self.request.user)
+        services.placement_pause(
+            placement=self.placement,
+            reason=form.cleaned_data["reason"],
+            on=form.cleaned_data["on"],
+            acting_user=self.request.user,
+        )
         return _("The placement is paused.")
 
 
-class PlacementResumeView(PlacementPauseView):
+class PlacementResumeView(FormScreen):
+    relations = frozenset({Relation.MANAGER})
+    template_name = "desk/placements/confirm.html"
+
     def extra_context(self):
         return {
             "title": _("Resume the placement"),

@@ -37,6 +37,7 @@ from desk.charts import journey_charts
 from desk.forms.errors import add_service_errors
 from desk.forms.progress import AssessmentForm, GoalForm, GoalStatusForm, NoteForm
 from desk.views.participants import is_htmx
+from desk.views.record import record_summary
 from participants.access import withhold_protected_address
 from participants.selectors import participant_get_for
 from placements.selectors import placement_get_for
@@ -70,6 +71,8 @@ def _render_section(request, name: str, context: dict, *, status: int = 200):
         "current": name,
         "section_title": titles[name],
     }
+    if not context["is_htmx"]:
+        context.update(record_summary(request, context["participant"], current=name))
     template = f"desk/progress/_{name}.html" if is_htmx(request) else f"desk/progress/{name}.html"
     return render(request, template, context, status=status)
 
@@ -298,10 +301,8 @@ def assessment_create(request, participant_id):
         request,
         "desk/progress/assessment_form.html",
         {
-            "participant": participant,
-            "access": participant.access,
+            **record_summary(request, participant, current="assessments"),
             "form": form,
             "instrument": instrument,
-            "current": "assessments",
         },
     )

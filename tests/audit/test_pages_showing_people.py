@@ -98,14 +98,30 @@ def test_follow_ups_due_records_the_participants_listed(active_placements, manag
     assert not AccessEvent.objects.filter(participant_id=running.participant_id).exists()
 
 
-def test_referral_form_records_everyone_its_picker_offers(
+def test_referral_form_records_the_people_its_picker_lists(
     manager, enterprise, other_manager, other_enterprise, login
 ):
-    offered = {make_participant(organisation=enterprise, acting_user=manager).pk for _ in range(3)}
-    elsewhere = make_participant(organisation=other_enterprise, acting_user=other_manager)
-    login(manager).get(reverse("placements:referral_create"))
-    assert shown_to(manager, object_type="referral_form") == offered
-    assert not AccessEvent.objects.filter(participant_id=elsewhere.pk).exists()
+    found = {
+        make_participant(organisation=enterprise, acting_user=manager, family_name="Lundqvist").pk
+        for _ in range(2)
+    }
+    other = make_participant(organisation=enterprise, acting_user=manager, family_name="Berg")
+    elsewhere = make_participant(
+        organisation=other_enterprise, acting_user=other_manager, family_name="Lundqvist"
+    )
+    client = login(manager)
+    client.get(reverse("placements:referral_create"))  # no search: the picker lists nobody
+    assert shown_to(manager, object_type="referral_form") == set()
+    client.post(
+        reverse("placements:referral_create"),
+        {"find": "1", "participant_search": "lundqvist", "programme": "work_training"},
+    )
+    searched = AccessEvent.objects.filter(object_type="referral_form", action="search")
+    assert searched.filter(participant_id__isnull=True).count() == 1  # the page itself
+    assert set(searched.exclude(participant_id=None).values_list("participant_id", flat=True)) == (
+        found
+    )
+    assert not AccessEvent.objects.filter(participant_id__in=[other.pk, elsewhere.pk]).exists()
 
 
 def test_manager_home_records_the_people_on_its_cards(

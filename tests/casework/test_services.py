@@ -486,7 +486,7 @@ def test_add_months_clamps_to_month_end(day, months, expected):
 
 @pytest.mark.django_db
 def test_placement_end_from_paused(placement, manager):
-    placement_pause(placement=placement, acting_user=manager)
+    placement_pause(placement=placement, reason="Sjukskriven två veckor", acting_user=manager)
 
     placement_end(
         placement=placement, ended_on=date(2026, 11, 27), outcome="moved", acting_user=manager

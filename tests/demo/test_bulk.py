@@ -28,7 +28,7 @@ from tests.factories import nothing_written, participant_input
 
 TODAY = datetime(2026, 11, 27, 12, tzinfo=UTC)
 INVALID_NUMBER = (
-    "Enter a valid personal identity number or co-ordination number, e.g. 19900101-1234."
+    "Enter a valid personal identity number or co-ordination number, e.g. 19121212-1212."
 )
 DUPLICATE = (
     "A participant with this personal identity number is already registered at this enterprise."

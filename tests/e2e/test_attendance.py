@@ -66,7 +66,7 @@ def last_week(world):
     world), Bo (paused) and Cecilia (started on Wednesday)."""
     monday = world.week_start - timedelta(days=7)
     paused = _participant_placement(world, "Bo", "Paulsson", start_date=monday - timedelta(weeks=2))
-    placement_pause(placement=paused, acting_user=world.manager)
+    placement_pause(placement=paused, reason="Sjukskriven två veckor", acting_user=world.manager)
     starting = _participant_placement(
         world, "Cecilia", "Startberg", start_date=monday + timedelta(days=2)
     )

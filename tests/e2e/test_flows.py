@@ -92,7 +92,7 @@ def test_manager_starts_case_officer_approves_and_reads_only_shared_notes(world,
     manager.get_by_label("Hours per week").fill("20")
     for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"):
         manager.get_by_label(day).check()
-    manager.get_by_role("button", name="Start", exact=True).click()
+    manager.get_by_role("button", name="Start the placement").click()
     expect(manager.locator(".messages")).to_contain_text("The placement has started.")
     expect(manager.locator(".lead .status")).to_have_text("Active")
 

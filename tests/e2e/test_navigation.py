@@ -132,7 +132,10 @@ def test_a_supervisor_reaches_their_screens_by_clicking(world, new_page, viewpor
     visit.menu("Placements")
     visit.heading("Placements")
     visit.shot("placements")
-    visit.page.locator("main").get_by_role("link", name="Amina Haddad").click()
+    # The name opens the record; the programme opens the placement.
+    visit.page.locator("main tr", has_text="Amina Haddad").get_by_role(
+        "link", name="Work training"
+    ).click()
     visit.heading("Amina Haddad")
     visit.shot("placement")
     visit.crumb("Placements")
@@ -177,7 +180,10 @@ def test_a_manager_reaches_their_screens_by_clicking(world, new_page, viewport):
     visit.shot("participant-history")
 
     visit.menu("Placements")
-    visit.page.locator("main").get_by_role("link", name="Amina Haddad").click()
+    # The name opens the record; the programme opens the placement.
+    visit.page.locator("main tr", has_text="Amina Haddad").get_by_role(
+        "link", name="Work training"
+    ).click()
     visit.heading("Amina Haddad")
     visit.page.get_by_role("link", name="Change supervisors").click()
     visit.heading("Change supervisors")

@@ -23,7 +23,7 @@ from tests.factories import nothing_written, participant_input, user_with_role
 
 TODAY = datetime(2026, 11, 27, 12, tzinfo=UTC)
 INVALID_NUMBER = (
-    "Enter a valid personal identity number or co-ordination number, e.g. 19900101-1234."
+    "Enter a valid personal identity number or co-ordination number, e.g. 19121212-1212."
 )
 DUPLICATE = (
     "A participant with this personal identity number is already registered at this enterprise."
@@ -265,7 +265,10 @@ def test_update_changes_profile_with_history(participant, enterprise):
 @pytest.mark.django_db
 def test_update_reindexes_new_number(participant, manager):
     participant_update(
-        participant=participant, personal_identity_number="850372-1238", acting_user=manager
+        participant=participant,
+        personal_identity_number="850372-1238",
+        birth_year=1985,
+        acting_user=manager,
     )
 
     loaded = Participant.objects.get(pk=participant.pk)

@@ -290,7 +290,7 @@ def test_placement_start_refuses_running_placement(placement, unit, supervisor, 
 @pytest.mark.django_db
 def test_pause_and_resume(placement, manager, enterprise):
     second_manager = user_with_role(Role.MANAGER, enterprise, username="second_manager")
-    placement_pause(placement=placement, acting_user=manager)
+    placement_pause(placement=placement, reason="Sjukskriven två veckor", acting_user=manager)
     assert Placement.objects.get(pk=placement.pk).status == Placement.Status.PAUSED
 
     placement_resume(placement=placement, acting_user=second_manager)
@@ -308,14 +308,16 @@ def test_pause_and_resume(placement, manager, enterprise):
 
 @pytest.mark.django_db
 def test_pause_refuses_placement_that_is_not_active(placement, referral, manager):
-    placement_pause(placement=placement, acting_user=manager)
+    placement_pause(placement=placement, reason="Sjukskriven två veckor", acting_user=manager)
 
     for not_active in (placement, referral):
         with (
             nothing_written(Placement),
             pytest.raises(ValidationError, match="Only an active placement can be paused."),
         ):
-            placement_pause(placement=not_active, acting_user=manager)
+            placement_pause(
+                placement=not_active, reason="Sjukskriven två veckor", acting_user=manager
+            )
 
 
 @pytest.mark.django_db
@@ -897,7 +899,7 @@ def test_record_week_partial_day_is_hours_without_a_reason(placement, unit, supe
 
 @pytest.mark.django_db
 def test_record_week_refuses_a_paused_placement(placement, unit, supervisor, manager):
-    placement_pause(placement=placement, acting_user=manager)
+    placement_pause(placement=placement, reason="Sjukskriven två veckor", acting_user=manager)
 
     with nothing_written(Attendance), pytest.raises(ValidationError) as excinfo:
         attendance_record_week(
@@ -1016,7 +1018,7 @@ def test_clear_refuses_a_day_both_entered_and_cleared(recorded_week, unit, super
 def test_clear_works_on_a_paused_placement(recorded_week, unit, supervisor, manager):
     """A paused placement takes no hours, but a day recorded by mistake can still go."""
     placement = recorded_week
-    placement_pause(placement=placement, acting_user=manager)
+    placement_pause(placement=placement, reason="Sjukskriven två veckor", acting_user=manager)
 
     attendance_record_week(
         unit=unit,

@@ -347,9 +347,18 @@ def test_plan_edit_denied(role, status, users, placement, login):
 
 def test_pause_and_resume(placement, manager, login):
     client = login(manager)
-    assert client.post(reverse("placements:pause", args=[placement.pk])).status_code == 302
+    url = reverse("placements:pause", args=[placement.pk])
+    assert client.get(url).status_code == 200  # the confirmation step, asking why
+    refused = client.post(url, {"reason": "  ", "on": placement.start_date.isoformat()})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["reason"] == ["Say why the placement is paused."]
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.ACTIVE
+    paused = client.post(url, {"reason": "Sjukskriven", "on": placement.start_date.isoformat()})
+    assert paused.status_code == 302
     placement.refresh_from_db()
     assert placement.status == Placement.Status.PAUSED
+    assert placement.pauses.get().reason == "Sjukskriven"
     assert client.post(reverse("placements:resume", args=[placement.pk])).status_code == 302
     placement.refresh_from_db()
     assert placement.status == Placement.Status.ACTIVE
@@ -670,7 +679,7 @@ def test_grid_a_posted_day_ahead_is_not_written(placement, supervisor, login):
 def test_grid_paused_placement_is_shown_but_takes_no_hours(placement, manager, login):
     from placements.services import placement_pause
 
-    placement_pause(placement=placement, acting_user=manager)
+    placement_pause(placement=placement, reason="Sjukskriven två veckor", acting_user=manager)
     page = login(manager).get(_grid_url(placement.unit))
     assert not any(name.startswith("h-") for name in page.context["form"].fields)
     html = page.content.decode()
