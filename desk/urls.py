@@ -26,8 +26,8 @@ from .views import (
     units,
 )
 from .views import consents as consent_views
-from .views import subject_copy as subject_copy_views
 from .views import erasure as erasure_views
+from .views import subject_copy as subject_copy_views
 
 
 class IsoDateConverter:

@@ -81,7 +81,15 @@ def swedish(client, signed_in):
 #: What each role's menu shows (Swedish labels) and where "Rapporter" leads.
 MENUS = {
     "supervisor": ["Hem", "Deltagare", "Placeringar", "Närvaro"],
-    "manager": ["Hem", "Deltagare", "Placeringar", "Närvaro", "Rapporter", "Behörigheter", "Dataskydd"],
+    "manager": [
+        "Hem",
+        "Deltagare",
+        "Placeringar",
+        "Närvaro",
+        "Rapporter",
+        "Behörigheter",
+        "Dataskydd",
+    ],
     "case_officer": ["Hem", "Deltagare", "Placeringar"],
     "analyst": ["Hem", "Rapporter"],
     "auditor": ["Hem", "Granskning", "Dataskydd"],
