@@ -77,7 +77,7 @@ def _boolean_icon(value):
 
 
 # Read by the admin's list, detail and read-only field displays at call time.
-admin_list._boolean_icon = _boolean_icon
+admin_list._boolean_icon = _boolean_icon  # type: ignore[attr-defined]
 
 
 class SwedishAdminPasswordChangeForm(AdminPasswordChangeForm):

@@ -14,7 +14,14 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdf_canvas
-from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from audit.pdf import text_paragraph
 from placements.models import Attendance
@@ -105,7 +112,7 @@ def attendance_month_pdf(*, report: AttendanceMonth, show_identity: bool, genera
         author="Stegvis",
         pageCompression=0,
     )
-    story = [
+    story: list[Flowable] = [
         text_paragraph(_("Attendance report, %(month)s") % {"month": month_label}, styles["Title"])
     ]
     unit = placement.unit

@@ -169,9 +169,9 @@ def _chart(title: str, bars, styles, *, as_percent: bool, axis_title: str) -> Ke
         value = float(bar.value or 0)
         bar_width = plot * min(value, maximum) / maximum if maximum else 0
         drawing.add(String(label_width - 6, y + 3, bar.label[:60], fontSize=7, textAnchor="end"))
-        drawing.add(
-            Rect(label_width, y, bar_width, row - 5, fillColor=BAR_COLOUR, strokeColor=None)
-        )
+        rect = Rect(label_width, y, bar_width, row - 5)
+        rect.fillColor, rect.strokeColor = BAR_COLOUR, None
+        drawing.add(rect)
         drawing.add(String(label_width + bar_width + 4, y + 3, bar.display, fontSize=7))
     drawing.add(Line(label_width, axis_y, label_width + plot, axis_y, strokeWidth=0.5))
     tick = 0.0

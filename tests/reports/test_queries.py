@@ -92,3 +92,29 @@ def test_query_count_at_a_thousand_participants_built_in_bulk(
     build_bulk(1000, enterprise=enterprise, unit=unit, manager=manager, supervisor=supervisor)
     report = report_queries(enterprise, django_assert_num_queries)
     assert report["counts"]["all"]["in_period"] == 1000
+
+
+def test_the_analysts_report_page_is_a_constant_number_of_queries(
+    client, enterprise, unit, manager, supervisor, analyst, funder
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tests.reports.helpers import signed_in
+
+    enterprise.statistics_shared_with.add(funder)
+    signed_in(client, analyst)
+    query = {"period_from": "2026-01", "period_to": "2026-06"}
+    client.get(reverse("reports:outcome"), query)  # the first request starts the idle clock
+
+    def page_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("reports:outcome"), query)
+        assert response.status_code == 200 and response.context["anonymised"]
+        return len(captured.captured_queries)
+
+    build(3, enterprise=enterprise, unit=unit, manager=manager, supervisor=supervisor)
+    small = page_queries()
+    build(27, enterprise=enterprise, unit=unit, manager=manager, supervisor=supervisor)
+    assert page_queries() == small
