@@ -14,6 +14,8 @@ from datetime import date
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from accounts.models import Organisation
@@ -282,3 +284,87 @@ def test_too_many_overlapping_releases_are_refused_in_swedish(demo, funder):
     with translation.override("sv"), pytest.raises(ReleaseRefused) as refused:
         joint_context(tables, scope=scope, earlier=earlier)
     assert "kan inte skyddas" in refused.value.message
+
+
+# --- random tables: a release, then a larger one (the first plus a small part) -------
+
+SMALL_CELLS = st.lists(
+    st.lists(st.integers(min_value=0, max_value=12), min_size=3, max_size=3),
+    min_size=2,
+    max_size=3,
+)
+PART_CELLS = st.lists(
+    st.lists(st.integers(min_value=0, max_value=3), min_size=3, max_size=3),
+    min_size=2,
+    max_size=3,
+)
+
+
+def _count_table(cells, *, population="started"):
+    from reports.disclosure import CountTable
+
+    return CountTable(
+        key="t",
+        title="t",
+        population=population,
+        row_dimension="d",
+        column_dimension="gender",
+        rows=[(f"r{i}", f"r{i}") for i in range(len(cells))],
+        columns=[("woman", "W"), ("man", "M"), ("non_binary", "N")],
+        cells=cells,
+    )
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(base=SMALL_CELLS, part=PART_CELLS, threshold=st.integers(min_value=3, max_value=5))
+@example(base=[[5, 6, 0], [7, 8, 0]], part=[[1, 0, 0], [0, 2, 0]], threshold=3)
+def test_random_release_and_the_same_plus_a_small_enterprise(base, part, threshold):
+    from reports import disclosure
+    from reports.differencing import stored_tables
+    from tests.reports.solver import published_table
+
+    rows = min(len(base), len(part))
+    base, part = base[:rows], part[:rows]
+    larger = [[a + b for a, b in zip(r, s, strict=True)] for r, s in zip(base, part, strict=True)]
+    months = {"first_month": date(2026, 1, 1), "last_month": date(2026, 6, 1)}
+    first = disclosure.protect_release([_count_table(base)], threshold=threshold)
+    earlier = Release(
+        organisation_ids=["a"],
+        as_of=TODAY,
+        threshold=threshold,
+        tables=stored_tables(first),
+        **months,
+    )
+    scope = Scope.of(organisation_ids=["a", "b"], as_of=TODAY, **months)
+    tables = [_count_table(larger)]
+    second = disclosure.protect_release(
+        tables, threshold=threshold, context=joint_context(tables, scope=scope, earlier=[earlier])
+    )
+    links = {"t": ("started", "d", "gender")}
+    ranges = joint_ranges(
+        {"tables": [published_table(t) for t in first.tables]},
+        {"tables": [published_table(t) for t in second.tables]},
+        {"t"},
+        links,
+    )
+    truth = {}
+    for tag, cells in (("small", base), ("large", larger), ("difference", part)):
+        table = _count_table(cells)
+        truth.update(tagged(true_values([table], identities(tag, [table])), tag))
+    found = [
+        (name, value, ranges.get(name))
+        for name, value in truth.items()
+        if 0 < value < threshold
+        and name in ranges
+        and ranges[name][1] is not None
+        and (ranges[name][1] < threshold or ranges[name][1] - ranges[name][0] < threshold - 1)
+    ]
+    published_small = [
+        name for name, value in truth.items() if 0 < value < threshold and name not in ranges
+    ]
+    assert found == [] and published_small == []
