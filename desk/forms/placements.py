@@ -220,7 +220,8 @@ class PauseForm(forms.Form):
 
     reason = forms.CharField(
         label=_("Reason for the pause"),
-        required=False,
+        # The service refuses a blank reason too; the same words either way.
+        error_messages={"required": _("Say why the placement is paused.")},
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example sick leave, parental leave or a break agreed with the agency."),
     )

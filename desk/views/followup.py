@@ -24,7 +24,6 @@ from desk.forms.followup import FollowUpRecordForm, PlacementEndForm, ReviewForm
 from desk.selectors.record import review_basis_for
 from desk.views.placements import record_placement_view
 from participants.policy import Relation
-from placements.sections import PlacementSection
 from placements.selectors import names_visible_in_lists, placement_get_for
 
 PAGE_SIZE = 25
@@ -85,15 +84,9 @@ class ReviewCreateView(PlacementFormView):
         )
 
     def render_form(self, request, form):
+        # The basis beside the form (attendance, shared notes, goals, plan) is part of
+        # the review: one access event, section "reviews", like every person-data view.
         basis = review_basis_for(user=request.user, placement=self.placement)
-        # The review shows attendance, notes and goals beside the form: each is read.
-        for section in (
-            PlacementSection.ATTENDANCE,
-            CaseworkSection.SHARED_NOTES,
-            CaseworkSection.GOALS,
-        ):
-            if self.placement.access.can_read(section):
-                record_placement_view(request, self.placement, section)
         record_placement_view(request, self.placement, self.section)
         return render(
             request,

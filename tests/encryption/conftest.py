@@ -26,9 +26,11 @@ from participants.services import consent_record
 from placements.services import (
     AttendanceEntry,
     attendance_record_week,
+    placement_pause,
     placement_plan_decide,
     placement_plan_submit,
     placement_plan_update,
+    placement_resume,
 )
 from tests.factories import UserFactory, make_active_placement, make_participant
 
@@ -136,6 +138,15 @@ def build_full_record(
             acting_user=supervisor,
         )
         record.values[("placements.Attendance", "note")] = canary("attendance")
+        placement_pause(
+            placement=placement,
+            reason=canary("pause"),
+            on=START + timedelta(days=4),
+            acting_user=manager,
+        )
+        placement_resume(placement=placement, on=START + timedelta(days=5), acting_user=manager)
+        pause = placement.pauses.get()
+        record.values[("placements.PlacementPause", "reason")] = canary("pause")
         note = progress_note_add(
             placement=placement,
             text=canary("note"),
@@ -191,7 +202,8 @@ def build_full_record(
     record.values[("accounts.TOTPSecret", "key")] = secret.hex()
     record.canaries += [secret_base32]
     record.placement = placement
-    record.rows = [participant, consent, placement, *attendance, note, goal, assessment, review]
+    record.rows = [participant, consent, placement, *attendance, pause, note, goal, assessment]
+    record.rows += [review]
     record.rows += [exit_record, follow_up]
     record.own_key_rows = [TOTPSecret.objects.get(device=device)]
     record.canaries += [value for value in record.values.values()]
