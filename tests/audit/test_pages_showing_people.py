@@ -191,13 +191,12 @@ def test_a_list_page_lands_in_the_persons_extract_and_can_flag_bulk(
 # that does not grow with the rows (rows: people the page shows).
 # Session, user, memberships, OTP device (4) and the session saved (3: the first
 # request after sign-in) are in each; the rest is the page's own, the access
-# events' one INSERT included (the referral form: one more, the picker's ids).
+# events' one INSERT included.
 PAGE_QUERIES = {
     ("participants:list", "manager"): 14,  # names new to the process: one more
     ("placements:list", "manager"): 11,
     ("placements:reviews_due", "case_officer"): 10,
     ("participants:follow_ups_due", "manager"): 10,
-    ("placements:referral_create", "manager"): 12,
     ("home", "manager"): 13,
     ("home", "supervisor"): 14,
     ("home", "case_officer"): 11,
@@ -226,3 +225,27 @@ def test_one_insert_and_constant_queries(
     # The home page's cards show at most HOME_LIMIT each.
     assert shown.distinct().count() == (min(rows, HOME_LIMIT) if url == "home" else rows)
     assert len(queries.captured_queries) == PAGE_QUERIES[url, role]
+
+
+# The referral form's picker lists the people a search finds (at most PICKER_LIMIT):
+# the same queries for 2 and 20 matches, the events of all of them in one INSERT.
+# The 7 of every signed-in request (above), the page's own (organisations managed,
+# the search over the blind index and names, the form's choices) and the one INSERT.
+REFERRAL_SEARCH_QUERIES = 12
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_referral_search_one_insert_and_constant_queries(rows, manager, enterprise, login):
+    for _ in range(rows):
+        make_participant(organisation=enterprise, acting_user=manager, family_name="Lundqvist")
+    client = login(manager)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse("placements:referral_create"),
+            {"find": "1", "participant_search": "lundqvist", "programme": "work_training"},
+        )
+    assert response.status_code == 200
+    assert len(audit_inserts(queries.captured_queries)) == 1
+    shown = AccessEvent.objects.filter(object_type="referral_form").exclude(participant_id=None)
+    assert shown.count() == rows
+    assert len(queries.captured_queries) == REFERRAL_SEARCH_QUERIES
