@@ -127,19 +127,24 @@ def _name_order(participants: QuerySet[Participant], *, descending: bool) -> lis
         for row in decrypted:
             family_text, given_text = row.texts
             family_key, given_key, _pk = name_sort_key(family_text, given_text, row.pk)
-            keys[row.pk] = (row.values[family_at], row.values[given_at], (family_key, given_key))
+            # Plain bytes: the read values carry their plaintext, which must not stay.
+            family, given = row.values[family_at], row.values[given_at]
+            keys[row.pk] = (
+                None if family is None else bytes(family),
+                None if given is None else bytes(given),
+                (family_key, given_key),
+            )
             keys.move_to_end(row.pk)
-        while len(keys) > NAME_KEYS_LIMIT:
-            keys.popitem(last=False)
-    ordered = sorted(
-        (
-            (*keys[pk][2], pk)
-            for pk, family, given in rows
-            # A row changed between the two queries: left out of this page.
-            if pk in keys and keys[pk][0] == family and keys[pk][1] == given
-        ),
-        reverse=descending,
-    )
+    ordered = []
+    for pk, family, given in rows:
+        entry = keys.get(pk)  # .get: another thread may have dropped it meanwhile
+        # A row renamed between the two queries (or dropped) is left out of this page.
+        if entry is not None and entry[0] == family and entry[1] == given:
+            ordered.append((*entry[2], pk))
+    ordered.sort(reverse=descending)
+    # Only now: a visible set larger than the limit must not lose its own keys.
+    while len(keys) > NAME_KEYS_LIMIT:
+        keys.popitem(last=False)
     return [pk for _family, _given, pk in ordered]
 
 

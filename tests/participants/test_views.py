@@ -381,6 +381,20 @@ def test_names_known_to_the_process_are_not_decrypted_again(
     assert [row.pk for row in decrypted] == [newcomer.pk]
 
 
+def test_a_visible_set_larger_than_the_held_keys_is_listed_whole(
+    client_for, manager, enterprise, monkeypatch
+):
+    from desk.selectors import participant_list
+
+    monkeypatch.setattr(participant_list, "NAME_KEYS_LIMIT", 2)
+    for _ in range(3):
+        make_participant(organisation=enterprise, acting_user=manager)
+    client = client_for(manager)
+    assert client.get(LIST).context["page"].paginator.count == 3
+    assert len(client.get(LIST).context["page"].object_list) == 3
+    assert len(participant_list._NAME_KEYS) <= 2
+
+
 def test_a_name_copied_from_another_row_fails_closed(client_for, manager, enterprise):
     from django.db import connection
 
