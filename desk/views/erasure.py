@@ -182,10 +182,12 @@ def retention_due(request):
     organisation_ids = organisations_with_role(request.user, Role.MANAGER)
     policies = selectors.policies_for(organisation_ids)
     due = selectors.retention_due_for(user=request.user, policies=policies)
+    # One event per person listed (their access extract shows it), or one list
+    # event when nobody is due.
     record_access_many(
         request,
         action=AccessEvent.Action.VIEW,
-        participant_ids=[record.participant.pk for record in due],
+        participant_ids=[record.participant.pk for record in due] or [None],
         section="retention",
         relations=("manager",),
         result_count=len(due),
