@@ -299,3 +299,13 @@ def _pdf_with_text(text: str) -> bytes:
     page.drawString(10, 10, text)
     page.save()
     return buffer.getvalue()
+
+
+def test_the_admins_script_texts_are_swedish(scenario):
+    # The date widgets' notes ("Note: You are 1 hour ahead of server time.") come
+    # from the admin's JavaScript catalogue, which no crawl of HTML sees.
+    response = swedish(scenario.client("admin")).get(reverse("admin:jsi18n"))
+    assert response.status_code == 200
+    catalogue = response.content.decode()
+    # JSON: "före" is written "f\u00f6re".
+    assert "Notera: Du \\u00e4r %s timme f\\u00f6re serverns tid." in catalogue

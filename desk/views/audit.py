@@ -68,10 +68,21 @@ def event_list(request):
         if invalid
         else review.event_list_for_auditor(user=request.user, event_filter=event_filter)
     )
-    return _render_events(request, form, events, recorded={event_filter.participant_id} - {None})
+    filtered_name = ""
+    if event_filter.participant_id:
+        filtered_name = audit_labels.participant_names_for_auditor(
+            user=request.user, participant_ids=[event_filter.participant_id]
+        ).get(event_filter.participant_id, "")
+    return _render_events(
+        request,
+        form,
+        events,
+        recorded={event_filter.participant_id} - {None},
+        filtered_name=filtered_name,
+    )
 
 
-def _render_events(request, form, events, matches=(), recorded=frozenset()):
+def _render_events(request, form, events, matches=(), recorded=frozenset(), filtered_name=""):
     """One page of events; ``recorded``: participants this request has an event for."""
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = review.with_flags(list(page.object_list))
@@ -103,6 +114,7 @@ def _render_events(request, form, events, matches=(), recorded=frozenset()):
             "organisations": organisations,
             "names": names,
             "matches": matches,
+            "filtered_name": filtered_name,
             "query": query.urlencode(),
             "bulk_threshold": review.bulk_threshold(),
             "working_hours": audit_labels.schedule_label(review.working_schedule()),

@@ -51,6 +51,16 @@ def test_filter_by_name_is_posted_and_becomes_the_participant_id(
     assert search.result_count == 1
 
 
+def test_a_participant_filter_names_the_person_and_can_be_removed(auditor_client, participant):
+    response = auditor_client.get(EVENTS, {"participant": str(participant.pk)})
+    html = response.content.decode()
+    assert f"Visar händelserna om {participant.full_name}." in html
+    assert f'<a href="{EVENTS}">Visa alla händelser</a>' in html
+    # A new search without a term shows every event again (no hidden id keeps it).
+    response = auditor_client.post(EVENTS, {"person": ""})
+    assert response.status_code == 302 and response.url == f"{EVENTS}?"
+
+
 def test_filter_by_personal_identity_number_uses_the_blind_index(auditor_client, participant):
     number = participant.personal_identity_number
     response = auditor_client.post(EVENTS, {"person": number, "action": "view"})
