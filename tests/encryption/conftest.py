@@ -1,6 +1,7 @@
 """Builders for encryption tests: a record with every encrypted field filled in,
 made through the services."""
 
+import io
 from base64 import b32encode
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -20,6 +21,7 @@ from casework.services import (
     progress_note_add,
     review_record,
 )
+from documents.services import document_upload
 from encryption import keycache
 from participants.models import Consent
 from participants.services import consent_record
@@ -32,6 +34,7 @@ from placements.services import (
     placement_plan_update,
     placement_resume,
 )
+from tests.documents.files import text_pdf
 from tests.factories import UserFactory, make_active_placement, make_participant
 
 START = date(2026, 1, 5)  # a Monday
@@ -191,6 +194,18 @@ def build_full_record(
         note=canary("follow_up"),
     )
     record.values[("casework.FollowUp", "note")] = canary("follow_up")
+    document = document_upload(
+        participant=participant,
+        file=io.BytesIO(text_pdf()),
+        file_name=canary("file") + ".pdf",
+        kind="medical_certificate",
+        document_date=START,
+        description=canary("document"),
+        acting_user=manager,
+    )
+    record.values[("documents.Document", "description")] = canary("document")
+    record.values[("documents.Document", "file_name")] = canary("file") + ".pdf"
+    record.values[("documents.Document", "file_key")] = document.file_key
     # A user's second factor: its secret is encrypted like the record (hex,
     # as django-otp would have stored it; its base32 form is a canary too).
     secret = canary("totp").encode()[:20].ljust(20, b"#")
@@ -204,7 +219,7 @@ def build_full_record(
     record.placement = placement
     record.rows = [participant, consent, placement, *attendance, pause, note, goal, assessment]
     record.rows += [review]
-    record.rows += [exit_record, follow_up]
+    record.rows += [exit_record, follow_up, document]
     record.own_key_rows = [TOTPSecret.objects.get(device=device)]
     record.canaries += [value for value in record.values.values()]
     record.canaries += [f"Kanarie-{tag}"]

@@ -30,6 +30,8 @@ EXPECTED_READ = {
         "outcomes",
         "history",
         "consents",
+        "documents",
+        "medical_documents",
     },
     S: {
         "identity",
@@ -44,6 +46,8 @@ EXPECTED_READ = {
         "reviews",
         "outcomes",
         "consents",
+        "documents",
+        "medical_documents",
     },
     F: {
         "identity",
@@ -54,6 +58,7 @@ EXPECTED_READ = {
         "goals",
         "assessments",
         "outcomes",
+        "documents",
     },
     C: {
         "identity",
@@ -64,6 +69,7 @@ EXPECTED_READ = {
         "assessments",
         "reviews",
         "outcomes",
+        "documents",
     },
 }
 EXPECTED_WRITE = {
@@ -79,8 +85,19 @@ EXPECTED_WRITE = {
         "assessments",
         "outcomes",
         "consents",
+        "documents",
+        "medical_documents",
     },
-    S: {"internal_notes", "shared_notes", "attendance", "plan", "goals", "assessments"},
+    S: {
+        "internal_notes",
+        "shared_notes",
+        "attendance",
+        "plan",
+        "goals",
+        "assessments",
+        "documents",
+        "medical_documents",
+    },
     F: set(),
     C: {"reviews", "plan"},
 }
@@ -102,6 +119,9 @@ def test_the_registered_sections_make_the_policy():
 def test_health_only_with_consent_for_the_case_officer():
     assert "health" not in access_for({C}, health_consent=False).read
     assert "health" in access_for({C}, health_consent=True).read
+    # A medical certificate is health data too.
+    assert "medical_documents" not in access_for({C}, health_consent=False).read
+    assert "medical_documents" in access_for({C}, health_consent=True).read
     # Consent adds nothing for a relation that has no consent-based section.
     assert access_for({F}, health_consent=True).read == EXPECTED_READ[F]
 
