@@ -22,14 +22,30 @@ PAGE_WIDTH = A4[0] - 36 * mm
 WIDE = 6
 
 
+def _cell(value, cell, fits: int):
+    """Short one-line text as a plain string (drawn as it is, never read as markup, and
+    far cheaper than a Paragraph: a year of attendance is thousands of cells); longer
+    text as an escaped Paragraph, which wraps."""
+    text = str(_plain(value))
+    if len(text) <= fits and "\n" not in text:
+        return text
+    return text_paragraph(text, cell)
+
+
 def _table(rows: list[list], cell, *, header: bool = False, widths=None) -> Table:
-    cells = [[text_paragraph(_plain(value), cell) for value in row] for row in rows]
     columns = len(rows[0])
     fractions = widths or [1 / columns] * columns
+    # Characters of the cell font that fit in each column (an average glyph is about
+    # half the font size wide; less the cell padding).
+    fits = [int((PAGE_WIDTH * f - 12) / (cell.fontSize * 0.6)) for f in fractions]
+    cells = [
+        [_cell(value, cell, fit) for value, fit in zip(row, fits, strict=True)] for row in rows
+    ]
     table = Table(
         cells, repeatRows=1 if header else 0, colWidths=[PAGE_WIDTH * f for f in fractions]
     )
     style: list = [
+        ("FONTSIZE", (0, 0), (-1, -1), cell.fontSize),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]

@@ -42,7 +42,7 @@ from placements.services import (
 from reports.models import Release, ReportExport
 from tests.factories import MembershipFactory, make_participant
 
-DOMAIN_APPS = ("accounts", "participants", "placements", "casework", "reports")
+DOMAIN_APPS = ("accounts", "participants", "placements", "casework", "reports", "subject_copy")
 MONDAY = date(2026, 1, 5)  # the fixture placement's first day
 
 
@@ -77,6 +77,25 @@ def _consent(request, **changes):
     for name, value in changes.items():
         setattr(consent, name, value)
     return consent
+
+
+def _second_wording_same_version(request):
+    from participants.models import ConsentTemplate
+
+    request.getfixturevalue("db")
+    ConsentTemplate.objects.create(purpose="media", version=1, title="Foto", wording="Bilder.")
+    return ConsentTemplate(purpose="media", version=1, title="Foto", wording="Bilder igen.")
+
+
+def _subject_copy(request, **fields):
+    from subject_copy.models import SubjectCopy
+
+    return SubjectCopy(
+        participant=request.getfixturevalue("participant"),
+        requested_by=request.getfixturevalue("manager"),
+        requested_role="manager",
+        **fields,
+    )
 
 
 def _placement(request, **changes):
@@ -363,6 +382,16 @@ CASES = [
         lambda request: _consent(request, agency=None),
         id="consent-sharing-without-agency",
     ),
+    pytest.param(
+        "consent_funder_sharing_names_funder",
+        lambda request: _consent(request, agency=None, purpose="share_with_funder", funder=None),
+        id="consent-funder-sharing-without-funder",
+    ),
+    pytest.param(
+        "consent_template_one_row_per_version",
+        _second_wording_same_version,
+        id="consent-wording-version-twice",
+    ),
     # placements
     pytest.param(
         "placement_planned_end_not_before_start",
@@ -514,6 +543,17 @@ CASES = [
         "release_grouping_valid",
         lambda request: _release(grouping="finest"),
         id="release-grouping-unknown",
+    ),
+    # subject_copy
+    pytest.param(
+        "subject_copy_progress_range",
+        lambda request: _subject_copy(request, progress=101),
+        id="subject-copy-progress-over-100",
+    ),
+    pytest.param(
+        "subject_copy_status_valid",
+        lambda request: _subject_copy(request, status="lost"),
+        id="subject-copy-status-unknown",
     ),
 ]
 

@@ -233,3 +233,15 @@ def test_markup_in_a_value_is_shown_as_text(setup):
     _document, pdf = unpacked(package_zip(participant_id=participant.pk))
     assert b"/Subtype /Image" not in pdf
     assert b"Qzmarkup" in pdf_text(pdf)
+
+
+def test_expire_command_deletes_expired_files(planted, manager):
+    from django.core.management import call_command
+
+    copy = _produced(planted, manager)
+    SubjectCopy.objects.filter(pk=copy.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    out = io.StringIO()
+    call_command("expire_subject_copies", stdout=out)
+
+    assert out.getvalue().strip() == "expired 1 copies"
+    assert not storage().exists(copy.file_name)
