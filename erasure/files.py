@@ -20,6 +20,11 @@ committed; a file that could not be deleted then (the process died, a disk was
 away) is deleted by the next run of the daily retention job
 (``files_sweep``). A collector that raises aborts the erasure: nothing is erased.
 
+A collector returns filesystem paths, or objects in a Django storage as
+``stored(alias, name)`` (an S3 bucket, say). Collectors registered here:
+documents (``erasure.apps``, the documents storage) and the person's own copies
+(``subject_copy.apps``).
+
 Files encrypted under the participant's data key are unreadable from the moment
 the erasure commits, whether or not the deletion has run yet.
 """
@@ -29,9 +34,20 @@ import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from django.core.files.storage import storages
+
 logger = logging.getLogger("stegvis.erasure")
 
 Collector = Callable[[uuid.UUID], Iterable[Path | str]]
+
+#: An object in a Django storage (settings.STORAGES alias), not a filesystem path.
+STORAGE_PREFIX = "storage:"
+
+
+def stored(alias: str, name: str) -> str:
+    """How a collector names an object in the storage ``alias``."""
+    return f"{STORAGE_PREFIX}{alias}:{name}"
+
 
 _collectors: list[Collector] = []
 
@@ -56,7 +72,10 @@ def collect(participant_id: uuid.UUID) -> list[str]:
     """The stored files of the participant, from every registered collector."""
     found: list[str] = []
     for collector in _collectors:
-        found.extend(str(Path(path)) for path in collector(participant_id))
+        found.extend(
+            path if isinstance(path, str) and path.startswith(STORAGE_PREFIX) else str(Path(path))
+            for path in collector(participant_id)
+        )
     return sorted(set(found))
 
 
@@ -65,8 +84,15 @@ def delete(paths: Iterable[str]) -> list[str]:
     left = []
     for name in paths:
         try:
-            Path(name).unlink(missing_ok=True)
+            if name.startswith(STORAGE_PREFIX):
+                alias, _sep, object_name = name.removeprefix(STORAGE_PREFIX).partition(":")
+                storages[alias].delete(object_name)  # a missing object is no error
+            else:
+                Path(name).unlink(missing_ok=True)
         except OSError as error:
             logger.error("erasure: a stored file could not be deleted: %s", error.strerror)
+            left.append(name)
+        except Exception as error:  # noqa: BLE001 - a storage backend's own errors (S3)
+            logger.error("erasure: a stored object could not be deleted: %s", type(error).__name__)
             left.append(name)
     return left

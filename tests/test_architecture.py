@@ -43,7 +43,7 @@ ALLOWED = {
     "erasure": DOMAIN,
     "reports": DOMAIN,
     "demo": DOMAIN,
-    "subject_copy": DOMAIN,
+    "subject_copy": DOMAIN | {"erasure"},  # registers its files with the erasure
     "desk": DOMAIN | {"reports", "subject_copy", "erasure"},
 }
 APPS = set(ALLOWED) | {"config"}
