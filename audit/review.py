@@ -11,8 +11,11 @@ Flags (computed in the database, one annotated query per page):
   (default Monday to Friday 07–19) in Europe/Stockholm: a day it does not
   list (by default Saturday and Sunday) is out of hours all day.
 - ``bulk``: the user opened more than ``AUDIT_BULK_PARTICIPANTS_PER_HOUR``
-  (default 20) distinct participants in the hour up to this event (a sliding
+  (default 100) distinct participants in the hour up to this event (a sliding
   window, counted by a correlated subquery on the (user_id, occurred_at) index).
+  Lists count every person they show (25 a page), so the default is four full
+  list pages: a manager's ordinary look through the list is not flagged, a
+  walk through the whole register is.
 - ``access_change``: a membership was requested, granted or approved (who gave
   whom access, at the auditor's organisation).
 - ``no_relationship``: the participant exists and the user has, *now*, neither
@@ -104,7 +107,7 @@ def _out_of_hours() -> Q:
 
 
 def bulk_threshold() -> int:
-    return int(getattr(settings, "AUDIT_BULK_PARTICIPANTS_PER_HOUR", 20))
+    return int(getattr(settings, "AUDIT_BULK_PARTICIPANTS_PER_HOUR", 100))
 
 
 def local_zone() -> zoneinfo.ZoneInfo:
