@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.events import record_access
 from desk.forms.consents import ConsentForm
 from desk.forms.errors import add_service_errors
+from desk.selectors.record import record_summary_for
 from participants.access import withhold_protected_address
 from participants.consents import consent_get_for, consent_list_for
 from participants.models import ConsentTemplate
@@ -56,6 +57,7 @@ def consents(request, participant_id):
         "desk/participants/consents.html",
         _page(
             participant,
+            summary=record_summary_for(user=request.user, participant=participant),
             active=[row for row in rows if row.active],
             withdrawn=[row for row in rows if not row.active],
         ),

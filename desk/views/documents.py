@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.events import record_access
 from desk.forms.documents import DocumentUploadForm
 from desk.forms.errors import add_service_errors
+from desk.views.record import record_summary
 from documents.files import document_content
 from documents.models import section_of
 from documents.sections import DocumentSection
@@ -73,12 +74,11 @@ def _list_response(request, participant, form=None, *, status=200):
         request,
         "desk/documents/list.html",
         {
-            "participant": participant,
+            **record_summary(request, participant, current="documents"),
             "access": access,
             "documents": documents,
             "form": form,
             "can_delete": Relation.MANAGER in access.relations,
-            "current": "documents",
         },
         status=status,
     )

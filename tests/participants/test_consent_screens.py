@@ -282,8 +282,9 @@ def _tab_queries(record, manager, login, django_assert_num_queries, count):
     client.get(consents_url(record))  # session and role caches warm
     # Session, user, device (3); memberships (1); the participant's access and the
     # participant (2); the access event (1); the consents with their organisations,
-    # users, wordings and data key (1).
-    with django_assert_num_queries(8):
+    # users, wordings and data key (1); the record's summary header (2: the current
+    # placement with its people, and what is due; desk.selectors.record).
+    with django_assert_num_queries(10):
         response = client.get(consents_url(record))
     assert response.status_code == 200
     return response
