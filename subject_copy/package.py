@@ -45,9 +45,6 @@ from participants.models import Participant
 from placements.models import Attendance, Placement, PlacementSupervisor
 
 FORMAT = "stegvis-subject-copy/1"
-#: Years a record is kept after the participant's last placement ended, unless a
-#: funder's rules require longer (the retention policy; docs/privacy.md).
-DEFAULT_RETENTION_YEARS = 5
 
 
 def _plain(value: Any) -> Any:
@@ -523,20 +520,41 @@ def _recipients(participant: Participant) -> Section:
     )
 
 
-def retention_years() -> int:
-    return int(getattr(settings, "PARTICIPANT_RETENTION_YEARS", DEFAULT_RETENTION_YEARS))
+def retention_years(participant: Participant) -> int:
+    """Years after the last placement ended, by the enterprise's retention policy."""
+    from erasure.selectors import policies_for
+
+    policy = policies_for([participant.organisation_id])[participant.organisation_id]
+    return policy.years_after_end
+
+
+def _kept_longer_until(participant: Participant):
+    """The latest date a funder's requirement or a manager's extension keeps the record to."""
+    from erasure.models import RetentionDecision, RetentionHold
+
+    dates = [
+        *RetentionHold.objects.filter(participant=participant).values_list(
+            "keep_until", flat=True
+        ),
+        *RetentionDecision.objects.filter(
+            participant_id=participant.pk, kind=RetentionDecision.Kind.EXTEND
+        ).values_list("extended_until", flat=True),
+    ]
+    return max((day for day in dates if day), default=None)
 
 
 def _retention(participant: Participant, placements: list[Placement]) -> Section:
-    years = retention_years()
+    from erasure.selectors import add_years
+
+    years = retention_years(participant)
     ended = [placement.actual_end for placement in placements if placement.actual_end]
     running = any(placement.actual_end is None for placement in placements)
+    longer = _kept_longer_until(participant)
     if ended and not running:
         last = max(ended)
-        try:
-            until = last.replace(year=last.year + years)
-        except ValueError:  # 29 February
-            until = last.replace(year=last.year + years, day=28)
+        until = add_years(last, years)
+        if longer and longer > until:
+            until = longer
         text = _(
             "The record is kept until %(until)s: %(years)s years after your last placement "
             "ended (%(last)s), unless a funder's rules require it to be kept longer. Then it "

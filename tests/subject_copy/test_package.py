@@ -122,8 +122,9 @@ def _queries(setup, django_assert_num_queries, weeks, participant_only=False):
     keycache.forget()
     # Participant (1); placements (1); supervisors (1); attendance (1); notes (1);
     # goals (1); assessments (1); scores (1); reviews (1); exits (1); follow-ups (1);
-    # consents (1); access events grouped (1); their organisations (1).
-    with django_assert_num_queries(14):
+    # consents (1); access events grouped (1); their organisations (1); the retention
+    # policy, funders' requirements and extensions (3).
+    with django_assert_num_queries(17):
         package = package_build(participant_id=participant.pk)
     return package
 
