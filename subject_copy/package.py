@@ -31,7 +31,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -533,9 +532,7 @@ def _kept_longer_until(participant: Participant):
     from erasure.models import RetentionDecision, RetentionHold
 
     dates = [
-        *RetentionHold.objects.filter(participant=participant).values_list(
-            "keep_until", flat=True
-        ),
+        *RetentionHold.objects.filter(participant=participant).values_list("keep_until", flat=True),
         *RetentionDecision.objects.filter(
             participant_id=participant.pk, kind=RetentionDecision.Kind.EXTEND
         ).values_list("extended_until", flat=True),
