@@ -170,10 +170,14 @@ def test_a_search_lists_the_matches_sorted_and_is_an_access_event(client_for, ma
         "Örjan Lund",
         "Cecilia Lundberg",
     ]
-    event = AccessEvent.objects.filter(
+    events = AccessEvent.objects.filter(
         user_id=manager.pk, action="search", object_type="referral_form"
-    ).get()
-    assert event.result_count == 3
+    )
+    # The page's event with the count, and one per person listed (record_shown).
+    assert events.get(participant_id=None).result_count == 3
+    assert set(events.exclude(participant_id=None).values_list("participant_id", flat=True)) == {
+        person.pk for person in people if "Lund" in person.family_name
+    }
     # The rest of the form keeps what was typed.
     assert response.context["form"].initial["programme"] == "work_training"
 
