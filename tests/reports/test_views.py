@@ -165,7 +165,7 @@ def test_analyst_sees_the_scope_and_the_way_to_a_release_not_tables(
     response = client.get(reverse("reports:outcome"), QUERY)
     assert response.status_code == 200
     assert list(response.context["organisations"]) == []
-    assert "No enterprise shares its statistics" in response.content.decode()
+    assert "Inget företag delar ännu sin statistik" in response.content.decode()
     dataset.enterprise.statistics_shared_with.add(funder)
     response = client.get(reverse("reports:outcome"), QUERY)
     assert response.status_code == 200
