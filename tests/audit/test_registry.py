@@ -16,6 +16,7 @@ def test_every_tracked_record_of_a_participant_is_a_history_source():
         "placements.PlacementSupervisor",
         "placements.PlacementUserObjectPermission",
         "placements.Attendance",
+        "placements.PlacementPause",
         "casework.ProgressNote",
         "casework.Goal",
         "casework.Assessment",
