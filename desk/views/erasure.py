@@ -107,7 +107,8 @@ def erasure_decide(request, erasure_id):
     return render(request, "desk/erasure/detail.html", context, status=200)
 
 
-def erasure_request_create(request, participant_id):
+def _managed_participant(request, participant_id):
+    """A participant at an enterprise the user manages, the read recorded (section erasure)."""
     participant = selectors.managed_participant_get(
         user=request.user, participant_id=participant_id
     )
@@ -118,6 +119,11 @@ def erasure_request_create(request, participant_id):
         section="erasure",
         relations=("manager",),
     )
+    return participant
+
+
+def erasure_request_create(request, participant_id):
+    participant = _managed_participant(request, participant_id)
     refusals = services.erasure_refusals(participant=participant)
     form = ErasureRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -152,16 +158,7 @@ def erasure_request_create(request, participant_id):
 
 
 def hold_add(request, participant_id):
-    participant = selectors.managed_participant_get(
-        user=request.user, participant_id=participant_id
-    )
-    record_access(
-        request,
-        action=AccessEvent.Action.VIEW,
-        participant_id=participant.pk,
-        section="erasure",
-        relations=("manager",),
-    )
+    participant = _managed_participant(request, participant_id)
     form = RetentionHoldForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
