@@ -70,6 +70,9 @@ class Placement(EncryptedRecord):
         related_name="case_placements",
         verbose_name=_("case officer"),
     )
+    # The agency's decision (beslut) behind the placement, e.g. Arbetsförmedlingen's
+    # decision number; printed on the reports the agency gets back.
+    decision_number = models.CharField(_("agency decision number"), max_length=40, blank=True)
     referred_on = models.DateField(_("referred on"))
     proposed_start = models.DateField(_("proposed start"), null=True, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)

@@ -112,6 +112,7 @@ def referral_register(
     referring_organisation: Organisation | None = None,
     case_officer: User | None = None,
     proposed_start: date | None = None,
+    decision_number: str = "",
 ) -> Placement:
     """Register a referral: a placement in the ``referred`` state."""
     participant_write_check(
@@ -132,6 +133,7 @@ def referral_register(
         case_officer=case_officer,
         referred_on=referred_on,
         proposed_start=proposed_start,
+        decision_number=decision_number.strip(),
         status=Placement.Status.REFERRED,
     )
     save_with_history(placement, user=acting_user, reason="referral registered")

@@ -95,6 +95,12 @@ class ReferralForm(forms.Form):
     case_officer = CaseOfficerField(
         label=_("Case officer"), queryset=None, required=False, empty_label=_("None")
     )
+    decision_number = forms.CharField(
+        label=_("Agency decision number"),
+        max_length=40,
+        required=False,
+        help_text=_("The referring agency's decision (beslut) number, if there is one."),
+    )
     referred_on = forms.DateField(label=_("Referred on"), widget=DateInput)
     proposed_start = forms.DateField(label=_("Proposed start"), required=False, widget=DateInput)
 

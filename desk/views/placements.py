@@ -285,6 +285,7 @@ class ReferralCreateView(View):
                     referring_organisation=data.get("referring_organisation"),
                     case_officer=officer.user if officer else None,
                     proposed_start=data.get("proposed_start"),
+                    decision_number=data.get("decision_number", ""),
                     acting_user=request.user,
                 )
             except ValidationError as error:

@@ -83,11 +83,13 @@ def test_referral_register(participant, agency, case_officer, manager):
         referring_organisation=agency,
         case_officer=case_officer,
         proposed_start=date(2026, 3, 9),
+        decision_number=" Af-2026-1234 ",
         acting_user=manager,
     )
 
     loaded = Placement.objects.get(pk=placement.pk)
     assert loaded.status == Placement.Status.REFERRED
+    assert loaded.decision_number == "Af-2026-1234"
     assert loaded.participant == participant
     assert loaded.data_key_id == participant.data_key_id
     assert (loaded.referring_organisation, loaded.case_officer) == (agency, case_officer)
