@@ -63,6 +63,11 @@ def format_identity_number(normalised: str) -> str:
     return f"{normalised[:8]}-{normalised[8:]}"
 
 
+def mask_identity_number(number: str) -> str:
+    """The number with its last four digits hidden ("19121212-••••"): the birth date only."""
+    return f"{number[:-4]}••••" if len(number) > 4 else "••••"
+
+
 def is_coordination_number(normalised: str) -> bool:
     return int(normalised[6:8]) > COORDINATION_DAY_OFFSET
 

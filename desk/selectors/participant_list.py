@@ -11,6 +11,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_r
 from accounts.models import Role, Unit, User
 from accounts.roles import organisations_with_role
 from encryption.search import decrypt_rows
+from participants import access
+from participants.identity import mask_identity_number
 from participants.models import Participant
 from participants.selectors import (
     DATABASE_SORTS,
@@ -80,7 +82,30 @@ def participant_page_for(*, user: User, filters: ParticipantFilters, page_number
             to_attr="visible_placements",
         ),
     )
+    scope = access.scope_of(user)
+    for participant in page.object_list:
+        participant.identity_number_shown = _identity_number_in_list(participant, user, scope)
     return page
+
+
+def _identity_number_in_list(participant: Participant, user: User, scope) -> str:
+    """The personal identity number as the list shows it to this user.
+
+    The same rule as the record's header (``desk.selectors.record``): the manager of
+    the participant's enterprise and the case officer of one of their placements see
+    the whole number; a supervisor sees the birth date only. Decided from what the
+    page already holds (the user's scope, the visible placements): no query.
+    """
+    number = participant.personal_identity_number
+    if participant.organisation_id in scope.managed:
+        return number
+    if any(
+        placement.case_officer_id == user.pk
+        and placement.referring_organisation_id in scope.agencies
+        for placement in participant.visible_placements
+    ):
+        return number
+    return mask_identity_number(number)
 
 
 #: A participant's name sort key (family, given: Swedish collation keys) with

@@ -21,6 +21,7 @@ from casework.models import Exit, FollowUp, Review
 from casework.sections import CaseworkSection
 from casework.selectors import goal_list_for, progress_note_list_for
 from casework.selectors_followup import REVIEW_INTERVAL_DAYS
+from participants.identity import mask_identity_number
 from participants.models import Participant
 from participants.policy import Access, Relation
 from placements.models import Placement, PlacementPause, PlacementSupervisor
@@ -53,7 +54,7 @@ def identity_number_for(participant: Participant) -> str:
     number = participant.personal_identity_number
     if _access(participant).relations & FULL_IDENTITY_NUMBER:
         return number
-    return f"{number[:-4]}••••" if len(number) > 4 else "••••"
+    return mask_identity_number(number)
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,22 @@ def test_list_shows_only_visible_participants(
     assert "Synligsson" not in client_for(other_supervisor).get(LIST).text
 
 
+def test_list_shows_the_whole_identity_number_to_manager_and_case_officer_only(
+    client_for, placement, manager, supervisor, case_officer
+):
+    number = placement.participant.personal_identity_number
+    birth_date_only = number[:-4] + "••••"
+    for user in (manager, case_officer):
+        page = client_for(user).get(LIST).text
+        assert number in page
+    page = client_for(supervisor).get(LIST).text
+    assert number not in page
+    assert birth_date_only in page
+    # The search results are the same fragment, under the same rule.
+    search = client_for(supervisor).post(LIST, {"term": number}).text
+    assert number not in search and birth_date_only in search
+
+
 def test_list_records_the_page_and_each_participant_shown(client_for, placement, manager):
     client_for(manager).get(LIST)
     event = AccessEvent.objects.get(participant_id__isnull=True)
