@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_r
 
 from accounts.models import Role, Unit, User
 from accounts.roles import organisations_with_role
-from encryption.search import decrypt_rows
+from encryption.search import decrypt_rows, normalise_for_search
 from participants import access
 from participants.identity import mask_identity_number
 from participants.models import Participant
@@ -19,6 +19,7 @@ from participants.selectors import (
     LIST_PAGE_SIZE,
     ParticipantFilters,
     _search,
+    looks_like_identity_number,
     name_sort_key,
     participant_list_for,
 )
@@ -47,7 +48,15 @@ def _filtered(*, user: User, filters: ParticipantFilters) -> QuerySet[Participan
                 )
             )
         )
+    if _is_name_search(filters.term):
+        # Matched against the names held by this process (``_held_names``), by the caller.
+        return participants
     return _search(participants, filters.term)
+
+
+def _is_name_search(term: str) -> bool:
+    term = (term or "").strip()
+    return bool(term) and not looks_like_identity_number(term)
 
 
 def participant_page_for(*, user: User, filters: ParticipantFilters, page_number) -> Page:
@@ -59,12 +68,16 @@ def participant_page_for(*, user: User, filters: ParticipantFilters, page_number
     sorts page in the database.
     """
     participants = _filtered(user=user, filters=filters)
+    words = normalise_for_search(filters.term).split() if _is_name_search(filters.term) else []
     if filters.sort in DATABASE_SORTS:
-        rows = participants.order_by(*DATABASE_SORTS[filters.sort])
+        rows = participants
+        if words:
+            rows = rows.filter(pk__in=[pk for *_key, pk in _held_names(participants, words)])
+        rows = rows.order_by(*DATABASE_SORTS[filters.sort])
         page = Paginator(rows, LIST_PAGE_SIZE).get_page(page_number)
         page.object_list = list(page.object_list)
     else:
-        order = _name_order(participants, descending=filters.sort == "-name")
+        order = _name_order(participants, descending=filters.sort == "-name", words=words)
         page = Paginator(order, LIST_PAGE_SIZE).get_page(page_number)
         # The page holds ids here; the participants replace them below.
         shown = cast(list[uuid.UUID], list(page.object_list))
@@ -108,11 +121,13 @@ def _identity_number_in_list(participant: Participant, user: User, scope) -> str
     return mask_identity_number(number)
 
 
-#: A participant's name sort key (family, given: Swedish collation keys) with
-#: the two name ciphertexts it was computed from, by participant id. Held in the
-#: web process only (never written anywhere), bounded, least recently computed
-#: dropped first. A name change writes a new ciphertext (a fresh nonce), so an
-#: entry whose ciphertexts differ from the row's is stale and computed again.
+#: A participant's name sort key (family, given: Swedish collation keys) and search
+#: text (``encryption.search.normalise_for_search`` of "given family", what a name
+#: search matches) with the two name ciphertexts they were computed from, by
+#: participant id. Held in the web process only (never written anywhere), bounded,
+#: least recently computed dropped first. A name change writes a new ciphertext (a
+#: fresh nonce), so an entry whose ciphertexts differ from the row's is stale and
+#: computed again.
 _NAME_KEYS: OrderedDict = OrderedDict()
 NAME_KEYS_LIMIT = 100_000
 #: Above this many unknown rows, decrypt the whole set in one query rather
@@ -120,14 +135,25 @@ NAME_KEYS_LIMIT = 100_000
 _DECRYPT_ALL_FROM = 200
 
 
-def _name_order(participants: QuerySet[Participant], *, descending: bool) -> list:
-    """The ids of ``participants`` in Swedish name order.
+def _name_order(participants: QuerySet[Participant], *, descending: bool, words=()) -> list:
+    """The ids of ``participants`` (those whose names hold every one of ``words``,
+    when given) in Swedish name order."""
+    ordered = _held_names(participants, words)
+    ordered.sort(reverse=descending)
+    return [pk for _family, _given, pk in ordered]
 
-    Reads the id and the two name ciphertexts of every row (one query, no
-    data key, no decryption); only rows whose names are new to this process
-    (or changed since) are decrypted (one more query). Decrypting every
-    visible name on every request was most of a manager's list at 10,000
-    participants (docs/performance.md). A ciphertext copied to another row
+
+def _held_names(participants: QuerySet[Participant], words=()) -> list:
+    """``(family key, given key, id)`` of every row of ``participants`` whose names
+    hold every one of ``words`` (normalised search words; all rows without words).
+
+    The same match as ``encryption.search.decrypt_match`` over ("given_name",
+    "family_name"), which the other searches use: every word occurs in the
+    normalised "given family" text. Reads the id and the two name ciphertexts
+    of every row (one query, no data key, no decryption); only rows whose names
+    are new to this process (or changed since) are decrypted (one more query).
+    Decrypting every visible name on every request was most of a manager's list
+    and search at 10,000 participants (docs/performance.md). A ciphertext copied to another row
     is not trusted from here: the entry is per id, and the copy is decrypted
     under its own row's binding, which fails closed.
     """
@@ -152,12 +178,14 @@ def _name_order(participants: QuerySet[Participant], *, descending: bool) -> lis
         for row in decrypted:
             family_text, given_text = row.texts
             family_key, given_key, _pk = name_sort_key(family_text, given_text, row.pk)
+            search_text = normalise_for_search(f"{given_text} {family_text}")
             # Plain bytes: the read values carry their plaintext, which must not stay.
             family, given = row.values[family_at], row.values[given_at]
             keys[row.pk] = (
                 None if family is None else bytes(family),
                 None if given is None else bytes(given),
                 (family_key, given_key),
+                search_text,
             )
             keys.move_to_end(row.pk)
     ordered = []
@@ -165,12 +193,12 @@ def _name_order(participants: QuerySet[Participant], *, descending: bool) -> lis
         entry = keys.get(pk)  # .get: another thread may have dropped it meanwhile
         # A row renamed between the two queries (or dropped) is left out of this page.
         if entry is not None and entry[0] == family and entry[1] == given:
-            ordered.append((*entry[2], pk))
-    ordered.sort(reverse=descending)
+            if all(word in entry[3] for word in words):
+                ordered.append((*entry[2], pk))
     # Only now: a visible set larger than the limit must not lose its own keys.
     while len(keys) > NAME_KEYS_LIMIT:
         keys.popitem(last=False)
-    return [pk for _family, _given, pk in ordered]
+    return ordered
 
 
 def participant_filter_choices_for(*, user: User) -> dict:

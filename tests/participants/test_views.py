@@ -139,7 +139,7 @@ def test_list_shows_the_whole_identity_number_to_manager_and_case_officer_only(
     assert number not in page
     assert birth_date_only in page
     # The search results are the same fragment, under the same rule.
-    search = client_for(supervisor).post(LIST, {"term": number}).text
+    search = client_for(supervisor).post(LIST, {"q": number}, headers={"HX-Request": "true"}).text
     assert number not in search and birth_date_only in search
 
 
@@ -395,6 +395,48 @@ def test_names_known_to_the_process_are_not_decrypted_again(
     with django_assert_num_queries(LIST_QUERIES + 1):  # the newcomer's names decrypted
         client.get(LIST)
     assert [row.pk for row in decrypted] == [newcomer.pk]
+
+
+def test_name_search_matches_the_held_names_without_decrypting_them(
+    client_for, manager, enterprise, django_assert_num_queries, monkeypatch
+):
+    from desk.selectors import participant_list
+
+    def person(given, family):
+        return make_participant(
+            organisation=enterprise, acting_user=manager, given_name=given, family_name=family
+        )
+
+    anna, asa = person("Anna", "Svensson"), person("Åsa", "Öberg")
+    bo = person("Bo", "Annasdotter")
+    client = client_for(manager)
+    client.get(LIST)  # the names become known to the process, the session's writes done
+    decrypted = []
+    real = participant_list.decrypt_rows
+
+    def counting(queryset, fields):
+        rows = real(queryset, fields)
+        decrypted.extend(rows)
+        return rows
+
+    monkeypatch.setattr(participant_list, "decrypt_rows", counting)
+
+    def found(term, **extra):
+        return [row.pk for row in client.post(LIST, {"q": term, **extra}).context["page"]]
+
+    with django_assert_num_queries(LIST_QUERIES):
+        assert found("anna sv") == [anna.pk]  # every word, in either name
+    assert decrypted == []
+    assert found("ASA  öberg") == [asa.pk]  # case and accents do not matter
+    assert found("anna") == [bo.pk, anna.pk]  # in name order
+    assert found("anna sv x") == []
+    assert found("anna", sort="-name") == [anna.pk, bo.pk]
+    assert found("anna", sort="-created_at") == [bo.pk, anna.pk]  # sorted in the database
+    assert found("oberg", sort="-created_at") == [asa.pk]
+    participant_update(participant=anna, acting_user=manager, family_name="Lind")
+    assert found("svensson") == []
+    assert found("anna lind") == [anna.pk]
+    assert [row.pk for row in decrypted] == [anna.pk]  # only the renamed row again
 
 
 def test_a_visible_set_larger_than_the_held_keys_is_listed_whole(
