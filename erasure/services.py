@@ -41,6 +41,7 @@ from encryption.models import DataKey
 from encryption.services import data_key_destroy
 from participants.models import Participant
 from placements.models import Placement
+from referrals.services import referral_shred
 
 from . import files
 from .models import (
@@ -398,4 +399,19 @@ def retention_check() -> RetentionRun:
         ran_at=timezone.now(), due=by_organisation, due_count=len(due)
     )
     files_sweep()
+    referrals_shred_due()
     return run
+
+
+def referrals_shred_due(*, today: date | None = None) -> int:
+    """Crypto-shred the referrals past their retention (erasure.selectors), each in
+    its own transaction; returns how many. No four eyes: a declined or withdrawn
+    referral never became a record the enterprise keeps, and an accepted one's
+    record was erased with them."""
+    from .selectors import referrals_retention_due
+
+    count = 0
+    for referral in referrals_retention_due(today=today):
+        referral_shred(referral=referral)
+        count += 1
+    return count

@@ -155,6 +155,8 @@ class Referral(EncryptedRecord):
         related_name="agency_referral",
         verbose_name=_("placement"),
     )
+    #: When it was accepted, declined or withdrawn: the retention period runs from here.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     shredded_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()

@@ -299,11 +299,20 @@ def _answered(referral: Referral, *, status: str, acting_user: User, reason: str
     referral.status = status
     referral.answered_by = acting_user
     referral.answered_at = timezone.now()
+    if status in (Referral.Status.ACCEPTED, Referral.Status.DECLINED):
+        referral.closed_at = referral.answered_at
     return save_with_history(
         referral,
         user=acting_user,
         reason=reason,
-        update_fields=["status", "answered_by", "answered_at", "supervisor", "placement"],
+        update_fields=[
+            "status",
+            "answered_by",
+            "answered_at",
+            "closed_at",
+            "supervisor",
+            "placement",
+        ],
     )
 
 
@@ -480,8 +489,12 @@ def referral_withdraw(*, referral: Referral, acting_user: User, reason: str = ""
             code="already_answered",
         )
     referral.status = Referral.Status.WITHDRAWN
+    referral.closed_at = timezone.now()
     save_with_history(
-        referral, user=acting_user, reason="referral withdrawn", update_fields=["status"]
+        referral,
+        user=acting_user,
+        reason="referral withdrawn",
+        update_fields=["status", "closed_at"],
     )
     _thread_add(referral, kind=ReferralMessage.Kind.WITHDRAWN, author=acting_user, body=reason)
     return referral
