@@ -35,15 +35,12 @@ class ReferralForm(forms.Form):
             "YYYYMMDD-NNNN. Press “Find” to fill in a person your agency has referred before."
         ),
     )
-    given_name = forms.CharField(label=_("Given name"), max_length=100, required=False)
-    family_name = forms.CharField(label=_("Family name"), max_length=100, required=False)
-    gender = forms.ChoiceField(
-        label=_("Gender"), choices=[("", "–"), *Gender.choices], required=False
-    )
+    given_name = forms.CharField(label=_("Given name"), max_length=100)
+    family_name = forms.CharField(label=_("Family name"), max_length=100)
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "–"), *Gender.choices])
     labour_market_status = forms.ChoiceField(
         label=_("Labour-market status"),
         choices=[("", "–"), *LabourMarketStatus.choices],
-        required=False,
     )
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.EmailField(label=_("Email"), max_length=254, required=False)
