@@ -202,6 +202,13 @@ def case_message_list_for(*, placement: Placement) -> QuerySet[CaseMessage]:
     )
 
 
+def referral_supervisor_of(*, placement: Placement):
+    """The supervisor the manager chose on accepting the referral behind a placement."""
+    return (
+        Referral.objects.filter(placement=placement).values_list("supervisor_id", flat=True).first()
+    )
+
+
 def referral_url(referral: Referral) -> str:
     return reverse("referrals:detail", kwargs={"referral_id": referral.pk})
 

@@ -234,3 +234,34 @@ def test_the_list_has_a_constant_number_of_queries(
     with django_assert_num_queries(LIST_QUERIES):
         response = client.get(reverse("referrals:list"))
     assert response.content.decode().count("<tr>") == 2 * count + 2  # two tables, headers
+
+
+def test_the_planned_placement_starts_with_what_the_manager_chose(
+    referral, manager, unit, supervisor, login
+):
+    from referrals.services import referral_accept
+
+    start = timezone.localdate() + timedelta(days=7)
+    placement = referral_accept(
+        referral=referral, acting_user=manager, unit=unit, supervisor=supervisor, start_date=start
+    )
+    client = login(manager)
+    detail = client.get(placement.get_absolute_url()).content.decode()
+    assert reverse("placements:start", args=[placement.pk]) in detail
+    form = client.get(reverse("placements:start", args=[placement.pk])).context["form"]
+    assert form["unit"].value() == unit.pk
+    assert form["supervisors"].value() == [supervisor.pk]
+    assert form["start_date"].value() == start
+    response = client.post(
+        reverse("placements:start", args=[placement.pk]),
+        {
+            "unit": unit.pk,
+            "supervisors": [supervisor.pk],
+            "start_date": start.isoformat(),
+            "hours_per_week": "20",
+            "weekdays": ["1", "2", "3", "4", "5"],
+        },
+    )
+    assert response.status_code == 302
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.ACTIVE
