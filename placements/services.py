@@ -261,7 +261,8 @@ def placement_schedule(
     placement.proposed_start = start_date
     placement.planned_end = planned_end
     placement.status = Placement.Status.PLANNED
-    return save_with_history(placement, user=acting_user, reason="placement planned")
+    save_with_history(placement, user=acting_user, reason="placement planned")
+    return placement
 
 
 def placement_pause_validate(*, placement: Placement, reason: str, on: date) -> None:

@@ -161,6 +161,10 @@ class Referral(EncryptedRecord):
 
     history = HistoricalRecords()
 
+    #: How the reading user stands to it (set by referrals.selectors.referral_get_for).
+    as_case_officer: bool = False
+    as_manager: bool = False
+
     class Meta:
         ordering = ["-sent_at"]
         verbose_name = _("referral")

@@ -187,9 +187,9 @@ def placement_parties(*, placement: Placement) -> list[User]:
         is_active=True, pk__in=managers
     )
     found = {user.pk: user for user in parties}
-    if placement.case_officer_id and placement.status != Placement.Status.ENDED:
-        if placement.case_officer_id not in found:
-            found[placement.case_officer_id] = placement.case_officer
+    case_officer = placement.case_officer if placement.case_officer_id else None
+    if case_officer is not None and placement.status != Placement.Status.ENDED:
+        found.setdefault(case_officer.pk, case_officer)
     return sorted(found.values(), key=lambda user: user.username)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -112,12 +113,13 @@ def _thread_add(
         body=(body or "").strip(),
         created_at=at or timezone.now(),
     )
-    return save_with_history(message, user=author, reason=f"referral {kind}")
+    save_with_history(message, user=author, reason=f"referral {kind}")
+    return message
 
 
 def referral_person_clean(person: ReferralPerson) -> tuple[str, str, int]:
     """The person's number formatted, its blind index and the birth year it gives."""
-    errors = {}
+    errors: dict[str, Any] = {}
     normalised = ""
     try:
         normalised = normalise_identity_number(person.personal_identity_number)
@@ -301,7 +303,7 @@ def _answered(referral: Referral, *, status: str, acting_user: User, reason: str
     referral.answered_at = timezone.now()
     if status in (Referral.Status.ACCEPTED, Referral.Status.DECLINED):
         referral.closed_at = referral.answered_at
-    return save_with_history(
+    save_with_history(
         referral,
         user=acting_user,
         reason=reason,
@@ -314,6 +316,7 @@ def _answered(referral: Referral, *, status: str, acting_user: User, reason: str
             "placement",
         ],
     )
+    return referral
 
 
 def _answer_signal(referral: Referral, answer: str) -> None:

@@ -6,12 +6,20 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Unit
 from participants.models import ConsentPurpose, Gender, LabourMarketStatus
 from placements.models import Programme
 from referrals.models import MESSAGE_MAX_LENGTH
 from referrals.services import TEXT_MAX_LENGTH, ReferralConsentInput, ReferralPerson
 
 from .placements import DateInput, UserChoiceField
+
+
+def _set_choices(form: forms.Form, name: str, queryset) -> None:
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is not a choice of objects")
+    field.queryset = queryset
 
 
 class EnterpriseChoiceField(forms.ModelChoiceField):
@@ -97,8 +105,8 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args, enterprises, units, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = enterprises
-        self.fields["unit"].queryset = units
+        _set_choices(self, "enterprise", enterprises)
+        _set_choices(self, "unit", units)
 
     def offer_confirmation(self) -> None:
         self.fields["confirm_already_placed"].widget = forms.CheckboxInput()
@@ -135,14 +143,14 @@ class ReferralForm(forms.Form):
 
 
 class AcceptForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     supervisor = UserChoiceField(label=_("Supervisor"), queryset=None)
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
 
     def __init__(self, *args, units, supervisors, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["supervisor"].queryset = supervisors
+        _set_choices(self, "unit", units)
+        _set_choices(self, "supervisor", supervisors)
 
 
 class ReferralTextForm(forms.Form):

@@ -41,7 +41,9 @@ def _record(request, referral: Referral, *, action: str = "view") -> None:
     record_access(
         request,
         action=action,
-        participant_id=referral.placement.participant_id if referral.placement_id else None,
+        participant_id=referral.placement.participant_id
+        if referral.placement is not None
+        else None,
         section="referral",
         object_type="referral",
         object_id=referral.pk,
