@@ -323,9 +323,8 @@ ACCESS_TABLE.update(
         "referrals:list": Rule(
             roles=_REFERRALS, shows_person_data=True, description="my referrals / referrals waiting"
         ),
-        "referrals:create": Rule(
-            roles=_CASE_OFFICER, shows_person_data=True, description="send a referral"
-        ),
+        # GET is an empty form; "Find" (POST) records a search event, sending a write.
+        "referrals:create": Rule(roles=_CASE_OFFICER, description="send a referral"),
         "referrals:detail": Rule(
             roles=_REFERRALS, shows_person_data=True, description="a referral and its thread"
         ),

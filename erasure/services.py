@@ -41,6 +41,7 @@ from encryption.models import DataKey
 from encryption.services import data_key_destroy
 from participants.models import Participant
 from placements.models import Placement
+from referrals.models import Referral
 from referrals.services import referral_shred
 
 from . import files
@@ -230,6 +231,9 @@ def participant_erase(*, participant: Participant) -> dict[str, int]:
         source.owner: _ids(registry.owner_ids(source.owner, participant_id)) for source in sources
     }
     data_key = DataKey.objects.select_for_update().get(pk=participant.data_key_id)
+    # The agency's referrals that became this record hold a copy of the person under
+    # their own keys: shredded with the record.
+    referrals = list(Referral.objects.filter(placement__participant_id=participant_id))
     deleted: dict[str, int] = {}
     _count, by_model = Participant.objects.filter(pk=participant_id).delete()
     deleted.update(by_model)
@@ -256,6 +260,8 @@ def participant_erase(*, participant: Participant) -> dict[str, int]:
     data_key_destroy(data_key=data_key)
     DataKey.objects.filter(pk=data_key.pk).delete()
     keycache.forget(data_key.pk)
+    for referral in referrals:
+        referral_shred(referral=referral)
     return deleted
 
 

@@ -522,8 +522,11 @@ def referral_shred(*, referral: Referral) -> Referral:
         reason="referral erased (retention)",
         update_fields=["personal_identity_index", "shredded_at"],
     )
-    # Earlier history rows keep the blind index, a pseudonym of the person: cleared too.
-    Referral.history.model.objects.filter(id=referral.pk).update(personal_identity_index="")
+    # Earlier history rows keep the blind index, a pseudonym of the person: cleared
+    # too, row by row (only that plain column is written; the ciphertext stays as is).
+    for row in Referral.history.filter(id=referral.pk).exclude(personal_identity_index=""):
+        row.personal_identity_index = ""
+        row.save(update_fields=["personal_identity_index"])
     data_key_destroy(data_key=referral.data_key)
     return referral
 

@@ -70,7 +70,25 @@ def test_an_accepted_referral_goes_with_the_erased_record(send, manager, unit, s
     assert list(referrals_retention_due()) == []
     with transaction.atomic():
         participant_erase(participant=placement.participant)
-    assert list(referrals_retention_due()) == [referral]
+    shredded = Referral.objects.get(pk=referral.pk)
+    assert shredded.personal_identity_index == "" and shredded.shredded_at is not None
+    with pytest.raises(DataKeyDestroyed):
+        _ = shredded.given_name
+    assert list(referrals_retention_due()) == []
+
+
+def test_an_orphaned_accepted_referral_is_shredded_by_the_job(send, manager, unit, supervisor):
+    """A backstop: an accepted referral whose placement is gone by any path."""
+    referral = send()
+    placement = referral_accept(
+        referral=referral,
+        acting_user=manager,
+        unit=unit,
+        supervisor=supervisor,
+        start_date=timezone.localdate() + timedelta(days=14),
+    )
+    Referral.objects.filter(pk=referral.pk).update(placement=None)
+    assert placement.pk and list(referrals_retention_due()) == [referral]
     referrals_shred_due()
     assert Referral.objects.get(pk=referral.pk).personal_identity_index == ""
 
@@ -85,3 +103,13 @@ def test_the_command_reports_the_referrals(send, manager, settings, capsys):
     call_command("retention")
     assert "1 referrals past their retention shredded" in capsys.readouterr().out
     assert Referral.objects.get(pk=referral.pk).shredded_at is not None
+
+
+def test_verify_encryption_counts_a_shredded_referral_as_shredded(send, manager, capsys):
+    from referrals.services import referral_shred
+
+    referral = send()
+    referral_decline(referral=referral, acting_user=manager, reason="Nej")
+    referral_shred(referral=referral)
+    call_command("verify_encryption")  # exits non-zero on a problem
+    assert "destroyed data keys" in capsys.readouterr().out
