@@ -313,6 +313,43 @@ ACCESS_TABLE.update(
 # --- end consents and the participant's own copy -----------------------------------------
 
 
+# --- Referrals from agencies and messages on a placement (desk.views.referrals, .messages) ---
+# A case officer sends referrals and sees those they sent; the enterprise's manager
+# answers those sent to the enterprise (referrals.selectors: 404 for any other).
+# Messages are read and written by the placement's parties now (section "messages").
+_REFERRALS = roles(Role.MANAGER, Role.CASE_OFFICER)
+ACCESS_TABLE.update(
+    {
+        "referrals:list": Rule(
+            roles=_REFERRALS, shows_person_data=True, description="my referrals / referrals waiting"
+        ),
+        # GET is an empty form; "Find" (POST) records a search event, sending a write.
+        "referrals:create": Rule(roles=_CASE_OFFICER, description="send a referral"),
+        "referrals:detail": Rule(
+            roles=_REFERRALS, shows_person_data=True, description="a referral and its thread"
+        ),
+        "referrals:accept": Rule(
+            roles=_MANAGER, shows_person_data=True, description="accept: plan the placement"
+        ),
+        "referrals:request_information": Rule(
+            roles=_MANAGER, shows_person_data=True, description="ask for more information"
+        ),
+        "referrals:decline": Rule(
+            roles=_MANAGER, shows_person_data=True, description="decline with a reason"
+        ),
+        "referrals:supplement": Rule(
+            roles=_CASE_OFFICER, shows_person_data=True, description="answer with more information"
+        ),
+        "referrals:withdraw": Rule(
+            roles=_CASE_OFFICER, shows_person_data=True, description="withdraw a referral"
+        ),
+        "placements:messages": Rule(
+            roles=PERSON_ROLES, shows_person_data=True, description="messages on a placement"
+        ),
+    }
+)
+# --- end referrals and messages ------------------------------------------------------------
+
 # --- Addresses of the earlier URL scheme (desk.moved): permanent redirects ------------------
 # A redirect shows nothing but the new address. The goal and follow-up redirects look
 # the object up through its permission-scoped selector (404 when not visible), so they

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "placements",
     "casework",
     "documents",
+    "referrals",
     "erasure",
     "reports",
     "subject_copy",

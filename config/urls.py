@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("deltagare/", include((desk.participant_patterns, "participants"))),
     path("placeringar/", include((desk.placement_patterns, "placements"))),
+    path("remisser/", include((desk.referral_patterns, "referrals"))),
     path("enheter/", include((desk.unit_patterns, "units"))),
     path("rapporter/", include((desk.report_patterns, "reports"))),
     path("granskning/", include((desk.audit_patterns, "audit"))),

@@ -43,8 +43,10 @@ from casework.services import DEFAULT_AREAS, add_months, instrument_ensure_defau
 from participants.identity import normalise_identity_number
 from participants.models import Consent, Gender, Participant
 from participants.services import ParticipantInput, consent_template_save
-from placements.models import Attendance, Placement, PlacementPause
+from placements.models import Attendance, Placement, PlacementPause, Programme
 from placements.services import AttendanceEntry
+from referrals.models import Agreement
+from referrals.services import ReferralPerson, referral_create, referral_request_information
 
 from .bulk import (
     AssessmentInput,
@@ -88,6 +90,7 @@ from .catalogue import (
     PLAN_TASKS,
     POSTCODE_PREFIX,
     PROGRAMMES,
+    REFERRAL_REASONS,
     REVIEWS,
     SCHEDULES,
     STATUSES,
@@ -282,7 +285,7 @@ class DemoBuilder:
         group, _created = Group.objects.get_or_create(name=ADMIN_GROUP)
         group.permissions.set(
             Permission.objects.filter(
-                content_type__app_label__in=["accounts", "casework", "participants"],
+                content_type__app_label__in=["accounts", "casework", "participants", "referrals"],
                 content_type__model__in=[
                     "user",
                     "organisation",
@@ -291,6 +294,7 @@ class DemoBuilder:
                     "instrument",
                     "item",
                     "consenttemplate",
+                    "agreement",
                 ],
                 codename__regex=r"^(add|change|view)_",
             )
@@ -765,6 +769,58 @@ class DemoBuilder:
             )
         )
 
+    # --- referrals from agencies ----------------------------------------------
+    def build_referrals(self) -> None:
+        """Every agency has an agreement with every enterprise; the first enterprise has
+        two referrals waiting and one where it asked for more information."""
+        rng = Random(self.rng.random())  # noqa: S311 (demo data, deterministic)
+        for agency, _share in self.agencies:
+            for _spec, enterprise, _units in self.enterprises:
+                Agreement.objects.create(
+                    agency=agency,
+                    enterprise=enterprise,
+                    valid_from=date(2020, 1, 1),
+                    reference=f"Avtal {agency.municipality} {enterprise.municipality}",
+                )
+        spec, enterprise, units = self.enterprises[0]
+        manager = self.staff[spec.slug].users[Role.MANAGER]
+        asks = (False, False, True)
+        for number, asked in enumerate(asks):
+            agency = self.agencies[number % len(self.agencies)][0]
+            case_officer = self._case_officer(agency)
+            person = self._participant_input(spec)
+            referral = referral_create(
+                acting_user=case_officer,
+                agency=agency,
+                enterprise=enterprise,
+                unit=units[number % len(units)],
+                programme=rng.choice(
+                    [Programme.WORK_TRAINING, Programme.VOCATIONAL_REHABILITATION]
+                ),
+                decision_number=f"{agency.name[:2].upper()}-{self.today.year}-{1000 + number}",
+                hours_per_week=rng.choice([10, 15, 20]),
+                wanted_start=self.today + timedelta(days=14 + 7 * number),
+                wanted_end=self.today + timedelta(days=14 + 7 * number + 182),
+                person=ReferralPerson(
+                    given_name=person.given_name,
+                    family_name=person.family_name,
+                    personal_identity_number=person.personal_identity_number,
+                    gender=person.gender,
+                    labour_market_status=person.labour_market_status,
+                    phone=person.phone,
+                    email=person.email,
+                ),
+                reason=rng.choice(REFERRAL_REASONS),
+                goals=rng.choice(PLAN_GOALS),
+                contact=f"{case_officer.get_full_name()}, {_fiction_phone(rng)}",
+            )
+            if asked:
+                referral_request_information(
+                    referral=referral,
+                    acting_user=manager,
+                    message="Hur många timmar per dag orkar personen i början?",
+                )
+
 
 def seed_demo(
     *,
@@ -780,6 +836,7 @@ def seed_demo(
     with transaction.atomic():
         builder.build_organisations()
         builder.build_participants()
+        builder.build_referrals()
     return builder.credentials
 
 

@@ -174,6 +174,11 @@ PLAN_GOALS = (
     "Bygga upp rutiner och uthållighet inför anställning med stöd.",
     "Få arbetslivserfarenhet och en referens inför jobbsökande.",
 )
+REFERRAL_REASONS = (
+    "Långvarigt arbetslös sedan 2022 och behöver pröva arbetsförmågan i en lugn miljö.",
+    "Har varit sjukskriven i ett år och vill stegvis tillbaka till arbete.",
+    "Nyanländ, behöver svensk arbetslivserfarenhet och språkträning på arbetsplatsen.",
+)
 PLAN_TASKS = (
     "Kassa, servering och disk i kaféet.",
     "Sortering, prismärkning och butiksarbete.",

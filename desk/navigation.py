@@ -36,6 +36,7 @@ MAIN_MENU: tuple[MenuEntry, ...] = (
         pgettext_lazy("main menu", "Participants"), ("participants:list",), ("participants:",)
     ),
     MenuEntry(pgettext_lazy("main menu", "Placements"), ("placements:list",), ("placements:",)),
+    MenuEntry(pgettext_lazy("main menu", "Referrals"), ("referrals:list",), ("referrals:",)),
     MenuEntry(pgettext_lazy("main menu", "Attendance"), ("units:attendance",), ("units:",)),
     # Manager and analyst start from the outcome report (the analyst's is anonymised).
     MenuEntry(

@@ -22,11 +22,13 @@ from .views import (
     participants,
     placements,
     progress,
+    referrals,
     reports,
     units,
 )
 from .views import consents as consent_views
 from .views import erasure as erasure_views
+from .views import messages as message_views
 from .views import subject_copy as subject_copy_views
 
 
@@ -143,6 +145,11 @@ placement_patterns = [
         "<uuid:placement_id>/plan/beslut/",
         placements.PlanDecideView.as_view(),
         name="plan_decide",
+    ),
+    path(
+        "<uuid:placement_id>/meddelanden/",
+        message_views.placement_messages,
+        name="messages",
     ),
     path("<uuid:placement_id>/pausa/", placements.PlacementPauseView.as_view(), name="pause"),
     path("<uuid:placement_id>/ateruppta/", placements.PlacementResumeView.as_view(), name="resume"),
@@ -303,4 +310,22 @@ erasure_patterns = [
         erasure_views.retention_decide,
         name="retention_decide",
     ),
+]
+
+
+#: /remisser/ — referrals sent by agencies' case officers, and the answers of the
+#: enterprises' managers.
+referral_patterns = [
+    path("", referrals.referral_list, name="list"),
+    path("ny/", referrals.referral_create, name="create"),
+    path("<uuid:referral_id>/", referrals.referral_detail, name="detail"),
+    path("<uuid:referral_id>/godta/", referrals.referral_accept, name="accept"),
+    path(
+        "<uuid:referral_id>/komplettering/",
+        referrals.referral_request_information,
+        name="request_information",
+    ),
+    path("<uuid:referral_id>/avsla/", referrals.referral_decline, name="decline"),
+    path("<uuid:referral_id>/svar/", referrals.referral_supplement, name="supplement"),
+    path("<uuid:referral_id>/aterkalla/", referrals.referral_withdraw, name="withdraw"),
 ]

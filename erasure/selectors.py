@@ -13,6 +13,7 @@ from accounts.roles import organisations_with_role
 from participants.models import Participant
 from participants.selectors import participant_list_for
 from placements.models import Placement
+from referrals.models import Referral
 
 from .models import ErasureRequest, RetentionDecision, RetentionHold, RetentionPolicy
 
@@ -171,3 +172,34 @@ def retention_due_get(*, user: User, participant_id) -> DueRecord | None:
     if not found:
         return None
     return DueRecord(participant=participant, kind=found[0].kind, due_on=found[0].due_on)
+
+
+def referrals_retention_due(*, today: date | None = None) -> QuerySet[Referral]:
+    """Referrals whose personal data is to be shredded (the daily job; ids only).
+
+    A declined or withdrawn referral never became a record at the enterprise: its
+    data goes when the enterprise's period for a record that never had a placement
+    has passed since it was closed. An accepted referral whose placement is gone
+    (the participant's record was erased) goes at once: its copy of the person must
+    not outlive the record.
+    """
+    today = today or timezone.localdate()
+    enterprise_ids = Referral.objects.filter(shredded_at__isnull=True).values_list(
+        "enterprise_id", flat=True
+    )
+    policies = policies_for(set(enterprise_ids))
+    closed_long_ago = Q(pk__in=[])
+    for organisation_id, policy in policies.items():
+        closed_long_ago |= Q(
+            enterprise_id=organisation_id,
+            closed_at__date__lte=add_years(today, -policy.years_without_placement),
+        )
+    return (
+        Referral.objects.filter(shredded_at__isnull=True)
+        .filter(
+            (Q(status__in=[Referral.Status.DECLINED, Referral.Status.WITHDRAWN]) & closed_long_ago)
+            | Q(status=Referral.Status.ACCEPTED, placement__isnull=True)
+        )
+        .only("id", "status", "enterprise_id")
+        .order_by("closed_at", "pk")
+    )

@@ -41,6 +41,8 @@ from encryption.models import DataKey
 from encryption.services import data_key_destroy
 from participants.models import Participant
 from placements.models import Placement
+from referrals.models import Referral
+from referrals.services import referral_shred
 
 from . import files
 from .models import (
@@ -229,6 +231,9 @@ def participant_erase(*, participant: Participant) -> dict[str, int]:
         source.owner: _ids(registry.owner_ids(source.owner, participant_id)) for source in sources
     }
     data_key = DataKey.objects.select_for_update().get(pk=participant.data_key_id)
+    # The agency's referrals that became this record hold a copy of the person under
+    # their own keys: shredded with the record.
+    referrals = list(Referral.objects.filter(placement__participant_id=participant_id))
     deleted: dict[str, int] = {}
     _count, by_model = Participant.objects.filter(pk=participant_id).delete()
     deleted.update(by_model)
@@ -255,6 +260,8 @@ def participant_erase(*, participant: Participant) -> dict[str, int]:
     data_key_destroy(data_key=data_key)
     DataKey.objects.filter(pk=data_key.pk).delete()
     keycache.forget(data_key.pk)
+    for referral in referrals:
+        referral_shred(referral=referral)
     return deleted
 
 
@@ -398,4 +405,19 @@ def retention_check() -> RetentionRun:
         ran_at=timezone.now(), due=by_organisation, due_count=len(due)
     )
     files_sweep()
+    referrals_shred_due()
     return run
+
+
+def referrals_shred_due(*, today: date | None = None) -> int:
+    """Crypto-shred the referrals past their retention (erasure.selectors), each in
+    its own transaction; returns how many. No four eyes: a declined or withdrawn
+    referral never became a record the enterprise keeps, and an accepted one's
+    record was erased with them."""
+    from .selectors import referrals_retention_due
+
+    count = 0
+    for referral in referrals_retention_due(today=today):
+        referral_shred(referral=referral)
+        count += 1
+    return count

@@ -226,6 +226,45 @@ def placement_start(
     return placement
 
 
+@transaction.atomic
+def placement_schedule(
+    *,
+    placement: Placement,
+    unit: Unit,
+    start_date: date,
+    acting_user: User,
+    hours_per_week=None,
+    planned_end: date | None = None,
+) -> Placement:
+    """Plan a referred placement at a unit from a day: the ``planned`` state.
+
+    No supervisor is assigned and no enterprise grant made yet: those come with
+    placement_start, when the person begins.
+    """
+    placement_write_check(user=acting_user, placements=[placement], relation=Relation.MANAGER)
+    if placement.status != Placement.Status.REFERRED:
+        raise ValidationError(_("Only a referred placement can be planned."))
+    errors = {}
+    if unit.organisation_id != placement.participant.organisation_id:
+        errors["unit"] = _("The unit must belong to the participant's enterprise.")
+    elif not unit.active:
+        errors["unit"] = _("The unit is not active.")
+    if start_date < placement.referred_on:
+        errors["start_date"] = _("The start cannot be before the referral date.")
+    if planned_end is not None and planned_end < start_date:
+        errors["planned_end"] = _("The planned end cannot be before the start date.")
+    if errors:
+        raise ValidationError(errors)
+    if hours_per_week is not None:
+        placement.hours_per_week = placement_hours_clean(hours_per_week)
+    placement.unit = unit
+    placement.proposed_start = start_date
+    placement.planned_end = planned_end
+    placement.status = Placement.Status.PLANNED
+    save_with_history(placement, user=acting_user, reason="placement planned")
+    return placement
+
+
 def placement_pause_validate(*, placement: Placement, reason: str, on: date) -> None:
     """The checks on a pause (placement_pause): an active placement, a reason, a real day."""
     if placement.status != Placement.Status.ACTIVE:

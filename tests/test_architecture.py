@@ -31,6 +31,7 @@ DOMAIN = {
     "placements",
     "casework",
     "documents",
+    "referrals",
 }
 ALLOWED = {
     "encryption": set(),
@@ -40,6 +41,7 @@ ALLOWED = {
     "placements": {"participants", "accounts", "encryption", "audit"},
     "casework": {"placements", "participants", "accounts", "encryption", "audit"},
     "documents": {"placements", "participants", "accounts", "encryption", "audit"},
+    "referrals": {"placements", "participants", "accounts", "encryption", "audit"},
     "erasure": DOMAIN,
     "reports": DOMAIN,
     "demo": DOMAIN,

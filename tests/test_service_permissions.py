@@ -42,10 +42,21 @@ from placements.services import (
     placement_plan_submit,
     placement_plan_update,
     placement_resume,
+    placement_schedule,
     placement_start,
     referral_register,
 )
+from referrals.models import Agreement, CaseMessage, Referral
+from referrals.services import (
+    case_message_post,
+    referral_accept,
+    referral_decline,
+    referral_request_information,
+    referral_supplement,
+    referral_withdraw,
+)
 from tests.factories import UnitFactory, nothing_written, participant_input, user_with_role
+from tests.referrals.conftest import send_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -178,13 +189,64 @@ WRITES = {
             acting_user=user,
         ),
     ),
+    "placement_schedule": (
+        [Placement],
+        lambda s, user: placement_schedule(
+            placement=s["placement"], unit=s["unit"], start_date=date(2026, 2, 2), acting_user=user
+        ),
+    ),
+    "case_message_post": (
+        [CaseMessage],
+        lambda s, user: case_message_post(placement=s["placement"], body="Hej", acting_user=user),
+    ),
+    "referral_create": (
+        [Referral],
+        lambda s, user: send_referral(
+            case_officer=user, agency=s["agency"], enterprise=s["enterprise"]
+        ),
+    ),
+    "referral_accept": (
+        [Referral, Placement, Participant],
+        lambda s, user: referral_accept(
+            referral=s["referral"],
+            unit=s["unit"],
+            supervisor=s["supervisor"],
+            start_date=date(2030, 1, 7),
+            acting_user=user,
+        ),
+    ),
+    "referral_request_information": (
+        [Referral],
+        lambda s, user: referral_request_information(
+            referral=s["referral"], message="Mer?", acting_user=user
+        ),
+    ),
+    "referral_decline": (
+        [Referral],
+        lambda s, user: referral_decline(referral=s["referral"], reason="Nej", acting_user=user),
+    ),
+    "referral_supplement": (
+        [Referral],
+        lambda s, user: referral_supplement(
+            referral=s["referral"], message="Svar", acting_user=user
+        ),
+    ),
+    "referral_withdraw": (
+        [Referral],
+        lambda s, user: referral_withdraw(referral=s["referral"], acting_user=user),
+    ),
 }
 
 
 @pytest.fixture
-def scene(enterprise, unit, participant, placement, supervisor, manager, instrument):
+def scene(
+    enterprise, unit, participant, placement, supervisor, manager, instrument, agency, case_officer
+):
     placement.plan_goals = "Klara en arbetsdag"
+    Agreement.objects.create(agency=agency, enterprise=enterprise, valid_from=date(2020, 1, 1))
     return {
+        "agency": agency,
+        "referral": send_referral(case_officer=case_officer, agency=agency, enterprise=enterprise),
         "enterprise": enterprise,
         "unit": unit,
         "participant": participant,
@@ -267,3 +329,21 @@ def test_a_membership_is_ended_only_by_a_manager_of_its_organisation(
     membership = Membership.objects.get(user=supervisor, organisation=enterprise)
     with nothing_written(Membership), pytest.raises(PermissionDenied):
         membership_end(membership=membership, ended_on=date(2026, 6, 1), acting_user=other_manager)
+
+
+@pytest.mark.parametrize(
+    "name", ["referral_accept", "referral_request_information", "referral_decline"]
+)
+def test_only_the_enterprise_s_manager_answers_a_referral(scene, supervisor, case_officer, name):
+    models, call = WRITES[name]
+    for user in (supervisor, case_officer):
+        with nothing_written(*models), pytest.raises(PermissionDenied):
+            call(scene, user)
+
+
+@pytest.mark.parametrize("name", ["referral_supplement", "referral_withdraw"])
+def test_only_the_sender_changes_a_referral(scene, manager, supervisor, name):
+    models, call = WRITES[name]
+    for user in (manager, supervisor):
+        with nothing_written(*models), pytest.raises(PermissionDenied):
+            call(scene, user)

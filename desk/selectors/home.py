@@ -19,6 +19,7 @@ from placements.selectors import (
     placement_list_for,
     placement_supervised_by,
 )
+from referrals.selectors import referral_sent_by, referral_waiting_for
 
 HOME_LIMIT = 10
 #: An active placement without an assessment for this long is due one.
@@ -83,7 +84,7 @@ def home_supervisor_for(*, user: User, today: date | None = None) -> dict:
 def home_case_officer_for(*, user: User, today: date | None = None) -> dict:
     """Plans awaiting approval, reviews due, their placements counted per enterprise.
 
-    Three queries.
+    Four queries (with the case officer's referrals by status).
     """
     today = today or timezone.localdate()
     mine = placement_list_for(user=user).filter(case_officer=user)
@@ -100,6 +101,10 @@ def home_case_officer_for(*, user: User, today: date | None = None) -> dict:
             .order_by("plan_submitted_at", "pk")
         ),
         "reviews_due": reviews,
+        # The case officer's own referrals by status (one query).
+        "referrals_by_status": dict(
+            referral_sent_by(user=user).order_by().values_list("status").annotate(count=Count("id"))
+        ),
         "by_enterprise": list(
             mine.exclude(status=Placement.Status.ENDED)
             .values("participant__organisation_id", "participant__organisation__name")
@@ -118,7 +123,7 @@ def home_case_officer_for(*, user: User, today: date | None = None) -> dict:
 
 def home_manager_for(*, user: User, today: date | None = None) -> dict:
     """Referrals waiting, running placements per unit, what is overdue, access
-    requests waiting for approval. Five queries."""
+    requests waiting for approval, referrals from agencies waiting. Six queries."""
     today = today or timezone.localdate()
     managed = organisations_with_role(user, Role.MANAGER)
     # The enterprise's participants first (accounts.lookups): placements carry
@@ -151,6 +156,9 @@ def home_manager_for(*, user: User, today: date | None = None) -> dict:
             .order_by("planned_end", "pk")
         ),
         "access_requests": membership_pending_list_for(user=user).count(),
+        # Referrals sent by agencies' case officers, waiting for the manager's answer.
+        # A plain list, not a HomeList: a referral has no participant record yet.
+        "agency_referrals": list(referral_waiting_for(user=user)[:HOME_LIMIT]),
     }
 
 

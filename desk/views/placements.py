@@ -33,6 +33,7 @@ from placements.selectors import (
     placement_page_for,
     placement_supervisors_of,
 )
+from referrals.selectors import referral_supervisor_of
 from reports.attendance import attendance_month_pdf
 
 PAGE_SIZE = 25
@@ -303,6 +304,14 @@ class PlacementStartView(FormScreen):
 
     def get_form_kwargs(self):
         return {"placement": self.placement}
+
+    def get_initial(self):
+        # A placement planned from an agency's referral starts as the manager planned it.
+        initial = {"unit": self.placement.unit_id, "planned_end": self.placement.planned_end}
+        supervisor_id = referral_supervisor_of(placement=self.placement)
+        if supervisor_id is not None:
+            initial["supervisors"] = [supervisor_id]
+        return initial
 
     def perform(self, form):
         data = form.cleaned_data

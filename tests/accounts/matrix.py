@@ -74,6 +74,9 @@ HEALTH_P2 = "Halsokanarie2detalj"
 HEALTH_P3 = "Halsokanarie3detalj"
 HEALTH_P4 = "Halsokanarie4detalj"
 GOAL_P1 = "Malkanarie1text"
+#: A person referred by case officer X to enterprise A, not yet accepted.
+NAME_R1 = "Kanarieremissnamn"
+REASON_R1 = "Remisskanarie1skal"
 ALL_CANARIES = frozenset(
     {
         NAME_P1,
@@ -91,22 +94,26 @@ ALL_CANARIES = frozenset(
         NAME_P4,
         INTERNAL_P4,
         HEALTH_P4,
+        NAME_R1,
+        REASON_R1,
     }
 )
 P1_CANARIES = frozenset({NAME_P1, INTERNAL_P1, SHARED_P1, HEALTH_P1, GOAL_P1})
 P2_CANARIES = frozenset({NAME_P2, INTERNAL_P2, SHARED_P2, HEALTH_P2})
 P3_CANARIES = frozenset({NAME_P3, INTERNAL_P3, HEALTH_P3})
 P4_CANARIES = frozenset({NAME_P4, INTERNAL_P4, HEALTH_P4})
+#: The referral: its sender and the enterprise's manager read it, nobody else.
+R1_CANARIES = frozenset({NAME_R1, REASON_R1})
 
 #: What each user may read; every other canary is forbidden to them.
 READABLE: dict[str, frozenset[str]] = {
-    "manager_a": P1_CANARIES | P3_CANARIES | P4_CANARIES,
+    "manager_a": P1_CANARIES | P3_CANARIES | P4_CANARIES | R1_CANARIES,
     "supervisor_a": P1_CANARIES,
     # A former supervisor in the grace period reads the record and the notes, not health.
     "supervisor_a_grace": frozenset({NAME_P4, INTERNAL_P4}),
     # The case officer: identity, shared notes and goals; no internal notes, and
     # no health details without the participant's consent to share with the agency.
-    "case_officer_x": frozenset({NAME_P1, SHARED_P1, GOAL_P1}),
+    "case_officer_x": frozenset({NAME_P1, SHARED_P1, GOAL_P1}) | R1_CANARIES,
     "manager_b": P2_CANARIES,
     "supervisor_b": P2_CANARIES,
     # The auditor reads the names of their organisation's participants in the access
@@ -345,7 +352,10 @@ def build_scenario() -> Scenario:
         participant=p3, ground="participant_request", acting_user=manager_a
     )
 
+    referral_r1 = referral_for_matrix(agency_x, enterprise_a, users["case_officer_x"])
+
     objects = {
+        "R1": referral_r1,
         **consents,
         **copies,
         "ER3": erasure_p3,
@@ -396,6 +406,8 @@ def build_scenario() -> Scenario:
         "SC2": frozenset({"auditor_a"}),
         # The erasure request: the enterprise's managers and data-protection officer.
         "ER3": frozenset({"manager_a", "auditor_a"}),
+        # A referral: the case officer who sent it and the enterprise's managers.
+        "R1": frozenset({"manager_a", "case_officer_x"}),
     }
     sign_in_how = {key: "verified" for key in users}
     sign_in_how["anonymous"] = "anonymous"
@@ -406,6 +418,33 @@ def build_scenario() -> Scenario:
     for user_key in users:  # second-factor devices exist before URLs are built
         scenario.client(user_key)
     return scenario
+
+
+def referral_for_matrix(agency, enterprise, case_officer):
+    """Case officer X refers a person to enterprise A (an agreement allows it)."""
+    from participants.models import Gender, LabourMarketStatus
+    from referrals.models import Agreement
+    from referrals.services import ReferralPerson, referral_create
+    from tests.factories import valid_identity_number
+
+    today = timezone.localdate()
+    Agreement.objects.create(agency=agency, enterprise=enterprise, valid_from=today)
+    return referral_create(
+        acting_user=case_officer,
+        agency=agency,
+        enterprise=enterprise,
+        programme="work_training",
+        hours_per_week=20,
+        wanted_start=today + timedelta(days=7),
+        person=ReferralPerson(
+            given_name=NAME_R1,
+            family_name="Remissdottir",
+            personal_identity_number=valid_identity_number(),
+            gender=Gender.WOMAN,
+            labour_market_status=LabourMarketStatus.UNEMPLOYED,
+        ),
+        reason=f"Needs a calm start. {REASON_R1}",
+    )
 
 
 def documents_for_matrix(p1, p2, manager_a, manager_b) -> dict:
@@ -528,6 +567,7 @@ OBJECT_PARAMETERS: dict[str, tuple[str, ...]] = {
     "consent_id": ("C1", "C2"),
     "copy_id": ("SC1", "SC2"),
     "erasure_id": ("ER3",),
+    "referral_id": ("R1",),
 }
 
 
@@ -670,6 +710,10 @@ EXCEPTIONS: dict[tuple[str, str, str], tuple[object, str]] = {
             ("participants:document_upload", "P4"),
         )
     },
+    ("placements:messages", "supervisor_a_grace", "PL4"): (
+        DENIED,
+        "messages are for the placement's parties now, not a former supervisor",
+    ),
     ("participants:consents", "supervisor_a_grace", "P4"): (
         DENIED,
         "a former supervisor does not read the consents (participants.policy)",

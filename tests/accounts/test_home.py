@@ -91,11 +91,12 @@ def test_home_shows_at_most_ten_per_section(build, manager, login):
 
 # Session, user, memberships, OTP device (4); then per role: supervisor 6
 # (their current placement grants and their participant grants, read as id
-# lists; units, assessments due, follow-ups due, participants), case officer 3
-# (plans, reviews, per enterprise), manager 5 (referrals, units, follow-ups,
-# past planned end, access requests); the access event INSERT (1); session saved (3: the first
+# lists; units, assessments due, follow-ups due, participants), case officer 4
+# (plans, reviews, per enterprise, their referrals by status), manager 6
+# (referrals, units, follow-ups, past planned end, access requests, agencies'
+# referrals waiting); the access event INSERT (1); session saved (3: the first
 # request after sign-in starts the idle clock).
-HOME_QUERIES = {"supervisor": 14, "case_officer": 11, "manager": 13}
+HOME_QUERIES = {"supervisor": 14, "case_officer": 12, "manager": 14}
 
 
 @pytest.mark.parametrize("role", sorted(HOME_QUERIES))

@@ -197,9 +197,9 @@ PAGE_QUERIES = {
     ("placements:list", "manager"): 11,
     ("placements:reviews_due", "case_officer"): 10,
     ("participants:follow_ups_due", "manager"): 10,
-    ("home", "manager"): 13,
+    ("home", "manager"): 14,  # + the agencies' referrals waiting (no participant yet)
     ("home", "supervisor"): 14,
-    ("home", "case_officer"): 11,
+    ("home", "case_officer"): 12,  # + their referrals counted by status
 }
 
 

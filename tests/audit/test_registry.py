@@ -25,6 +25,7 @@ def test_every_tracked_record_of_a_participant_is_a_history_source():
         "casework.Exit",
         "casework.FollowUp",
         "documents.Document",
+        "referrals.CaseMessage",
     ]
     assert registry.subject().model._meta.label == "participants.Participant"
 

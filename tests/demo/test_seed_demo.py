@@ -229,3 +229,14 @@ def test_show_demo_credentials(seeded, capsys):
 def test_show_demo_credentials_missing_file(tmp_path):
     with pytest.raises(CommandError, match="No credentials file"):
         call_command("show_demo_credentials", str(tmp_path / "missing.json"))
+
+
+def test_agreements_and_referrals_waiting(seeded):
+    from referrals.models import Agreement, Referral
+
+    agencies = Organisation.objects.filter(kind=Organisation.Kind.AGENCY).count()
+    enterprises = Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE).count()
+    assert Agreement.objects.count() == agencies * enterprises
+    statuses = sorted(Referral.objects.values_list("status", flat=True))
+    assert statuses == ["more_information", "sent", "sent"]
+    assert Referral.objects.values("enterprise").distinct().count() == 1

@@ -34,6 +34,7 @@ from placements.services import (
     placement_plan_update,
     placement_resume,
 )
+from referrals.services import case_message_post
 from tests.documents.files import text_pdf
 from tests.factories import UserFactory, make_active_placement, make_participant
 
@@ -53,6 +54,10 @@ class FullRecord:
     #: (model label, field name) -> the plaintext written
     values: dict = field(default_factory=dict)
     canaries: list[str] = field(default_factory=list)
+    #: Another person's data in the same database (a referral not yet accepted):
+    #: encrypted at rest like the record, but not part of the record (it outlives
+    #: the record's erasure).
+    other_canaries: list[str] = field(default_factory=list)
 
 
 def build_full_record(
@@ -216,15 +221,86 @@ def build_full_record(
     )
     record.values[("accounts.TOTPSecret", "key")] = secret.hex()
     record.canaries += [secret_base32]
+    message = case_message_post(placement=placement, body=canary("message"), acting_user=manager)
+    record.values[("referrals.CaseMessage", "body")] = canary("message")
+    referral, referral_rows = _referral(tag, enterprise, agency, case_officer, record)
     record.placement = placement
     record.rows = [participant, consent, placement, *attendance, pause, note, goal, assessment]
     record.rows += [review]
-    record.rows += [exit_record, follow_up, document]
-    record.own_key_rows = [TOTPSecret.objects.get(device=device)]
-    record.canaries += [value for value in record.values.values()]
+    record.rows += [exit_record, follow_up, document, message]
+    record.own_key_rows = [TOTPSecret.objects.get(device=device), *referral_rows]
+    record.canaries += [
+        value for value in record.values.values() if value not in record.other_canaries
+    ]
     record.canaries += [f"Kanarie-{tag}"]
     keycache.forget()
     return record
+
+
+def _referral(tag, enterprise, agency, case_officer, record):
+    """A referral of another person to the enterprise: encrypted under its own key."""
+
+    def canary(name: str) -> str:
+        value = f"Remisskanarie-{tag}-{name}-åäö"
+        record.other_canaries.append(value)
+        return value
+
+    from participants.models import Gender, LabourMarketStatus
+    from referrals.models import Agreement, ReferralMessage
+    from referrals.services import ReferralConsentInput, ReferralPerson, referral_create
+    from tests.factories import valid_identity_number
+
+    Agreement.objects.get_or_create(agency=agency, enterprise=enterprise, valid_from=START)
+    number = valid_identity_number()
+    texts = {
+        name: canary(f"referral-{name}")
+        for name in ("given_name", "family_name", "phone", "email", "reason", "goals", "contact")
+    }
+    referral = referral_create(
+        acting_user=case_officer,
+        agency=agency,
+        enterprise=enterprise,
+        programme="work_training",
+        hours_per_week=20,
+        wanted_start=START + timedelta(days=400),
+        person=ReferralPerson(
+            given_name=texts["given_name"],
+            family_name=texts["family_name"],
+            personal_identity_number=number,
+            gender=Gender.MAN,
+            labour_market_status=LabourMarketStatus.UNEMPLOYED,
+            phone=texts["phone"],
+            email=texts["email"],
+        ),
+        reason=texts["reason"],
+        goals=texts["goals"],
+        contact=texts["contact"],
+        consents=[
+            ReferralConsentInput(
+                purpose="processing",
+                given_at=referral_given_at(),
+                evidence=canary("referral-evidence"),
+            )
+        ],
+    )
+    for name, value in texts.items():
+        record.values[("referrals.Referral", name)] = value
+    record.values[("referrals.Referral", "personal_identity_number")] = (
+        referral.personal_identity_number
+    )
+    record.other_canaries.append(referral.personal_identity_number)
+    record.values[("referrals.ReferralConsent", "evidence")] = canary("referral-evidence")
+    message = ReferralMessage.objects.get(referral=referral)
+    message.body = canary("referral-thread")
+    message.save()
+    record.values[("referrals.ReferralMessage", "body")] = canary("referral-thread")
+    return referral, [referral, referral.consents.get(), message]
+
+
+def referral_given_at():
+    from django.utils import timezone
+
+    return timezone.now() - timedelta(days=1)
 
 
 @pytest.fixture

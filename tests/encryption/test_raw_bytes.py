@@ -38,7 +38,7 @@ def all_rows_as_bytes() -> bytes:
 
 def seeded(record_builder):
     records = [record_builder("A"), record_builder("B")]
-    canaries = [canary for record in records for canary in record.canaries]
+    canaries = [canary for record in records for canary in record.canaries + record.other_canaries]
     assert len(canaries) > 40
     return canaries
 

@@ -32,6 +32,7 @@ EXPECTED_READ = {
         "consents",
         "documents",
         "medical_documents",
+        "messages",
     },
     S: {
         "identity",
@@ -48,6 +49,7 @@ EXPECTED_READ = {
         "consents",
         "documents",
         "medical_documents",
+        "messages",
     },
     F: {
         "identity",
@@ -70,6 +72,7 @@ EXPECTED_READ = {
         "reviews",
         "outcomes",
         "documents",
+        "messages",
     },
 }
 EXPECTED_WRITE = {
@@ -87,6 +90,7 @@ EXPECTED_WRITE = {
         "consents",
         "documents",
         "medical_documents",
+        "messages",
     },
     S: {
         "internal_notes",
@@ -97,9 +101,10 @@ EXPECTED_WRITE = {
         "assessments",
         "documents",
         "medical_documents",
+        "messages",
     },
     F: set(),
-    C: {"reviews", "plan"},
+    C: {"reviews", "plan", "messages"},
 }
 
 

@@ -5,7 +5,7 @@ approval (the retention review screen)."""
 from django.core.management.base import BaseCommand
 
 from accounts.models import Organisation
-from erasure.selectors import retention_due
+from erasure.selectors import referrals_retention_due, retention_due
 from erasure.services import retention_check
 from erasure.tasks import retention_check_task
 
@@ -40,13 +40,19 @@ class Command(BaseCommand):
                 f"{record.participant.pk}  {names[record.participant.organisation_id]}  "
                 f"{KINDS[record.kind]}  due since {record.due_on.isoformat()}"
             )
+        referrals = referrals_retention_due().count()
         if dry_run:
+            self.stdout.write(
+                f"{referrals} declined, withdrawn or orphaned referrals due for shredding "
+                "(dry run: nothing shredded)"
+            )
             self.stdout.write(
                 f"{len(due)} records due for retention review (dry run: nothing recorded, "
                 "nothing deleted)"
             )
             return
         run = retention_check()
+        self.stdout.write(f"{referrals} referrals past their retention shredded")
         self.stdout.write(
             f"{run.due_count} records due for retention review; listed for the managers' "
             "decision (nothing deleted)"
