@@ -97,7 +97,9 @@ def participant_page_for(*, user: User, filters: ParticipantFilters, page_number
     )
     scope = access.scope_of(user)
     for participant in page.object_list:
-        participant.identity_number_shown = _identity_number_in_list(participant, user, scope)
+        participant.identity_number_shown = _identity_number_in_list(  # type: ignore[attr-defined]
+            participant, user, scope
+        )
     return page
 
 
@@ -115,7 +117,7 @@ def _identity_number_in_list(participant: Participant, user: User, scope) -> str
     if any(
         placement.case_officer_id == user.pk
         and placement.referring_organisation_id in scope.agencies
-        for placement in participant.visible_placements
+        for placement in participant.visible_placements  # type: ignore[attr-defined]
     ):
         return number
     return mask_identity_number(number)
