@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -184,11 +185,12 @@ def month_of_report(report: AttendanceMonth) -> MonthConfirmation:
 
 def time_confirmation_page_for(*, user: User, placement_id, year: int, month: int):
     """The month's attendance and its confirmation, for a user who records attendance
-    on the placement (manager or current supervisor); Http404 otherwise. Three queries."""
+    on the placement (manager or current supervisor): Http404 for a placement the user
+    does not see, PermissionDenied for one whose attendance they only read. Three queries."""
     report = attendance_month_for(user=user, placement_id=placement_id, year=year, month=month)
     access = report.placement.access  # type: ignore[attr-defined]  # set by placement_get_for
     if not access.can_write(PlacementSection.ATTENDANCE):
-        raise Http404
+        raise PermissionDenied
     return ConfirmationPage(
         report=report, current=month_of_report(report), relations=access.relations
     )

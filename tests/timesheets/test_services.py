@@ -18,7 +18,7 @@ from timesheets.services import AttendanceCorrection, time_confirmation_record, 
 
 from .conftest import FIRST_WEEK, MONTH, confirm, current_digest, record_week
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 TUESDAY = date(2026, 1, 6)
 WEDNESDAY = date(2026, 1, 7)
