@@ -123,6 +123,10 @@ def confirm_month(request, placement_id, year, month):
             else:
                 messages.success(request, _("The participant's confirmation is recorded."))
             return redirect(request.path)
+    if form.is_bound:
+        # The page shows the month as recorded now: the answer sent next is about that.
+        form.data = form.data.copy()
+        form.data["digest"] = page.current.digest
     _record_month_view(request, page, "time_confirmation")
     return render(
         request,

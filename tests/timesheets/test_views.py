@@ -213,3 +213,16 @@ def test_reachable_from_the_week_grid_and_the_placement(january, supervisor, log
     assert unit_month_url(january.unit) in week
     detail = client.get(reverse("placements:detail", args=[january.pk])).content.decode()
     assert "placeringar" in detail and "/tid/" in detail
+
+
+def test_a_change_while_shown_is_refused_and_the_page_shows_the_month_again(
+    january, supervisor, manager, login
+):
+    client = login(supervisor)
+    shown = client.get(confirm_url(january)).context["current"].digest
+    record_week(january, manager, changes={TUESDAY: (2, "")})
+    response = client.post(confirm_url(january), {"channel": "on_screen", "digest": shown})
+    assert "The attendance changed while it was shown" in response.content.decode()
+    assert not TimeConfirmation.objects.exists()
+    # The page now shows the month as recorded, and sends its digest with the answer.
+    assert f'value="{current_digest(january)}"' in response.content.decode()
