@@ -226,3 +226,15 @@ def test_a_change_while_shown_is_refused_and_the_page_shows_the_month_again(
     assert not TimeConfirmation.objects.exists()
     # The page now shows the month as recorded, and sends its digest with the answer.
     assert f'value="{current_digest(january)}"' in response.content.decode()
+
+
+def test_a_supervisor_of_another_unit_sees_nothing(january, enterprise, login):
+    from accounts.models import Role
+    from tests.factories import UnitFactory, user_with_role
+
+    elsewhere = user_with_role(Role.SUPERVISOR, enterprise, username="carpentry_supervisor")
+    UnitFactory(organisation=enterprise, name="Snickeriet")
+    client = login(elsewhere)
+    assert client.get(confirm_url(january)).status_code == 404
+    assert client.get(unit_month_url(january.unit)).status_code == 404
+    assert client.get(reverse("units:time_disputes")).status_code == 403
