@@ -383,6 +383,8 @@ class Harness:
         add("note_add.supervisor", self._note_add_case)
         add("notes.supervisor", lambda: self._participant_page("supervisor", "participants:notes"))
         add("attendance_month_pdf.supervisor", self._pdf_case)
+        add("time_month.supervisor", self._time_month_case)
+        add("time_confirm.supervisor", self._time_confirm_case)
         add("outcome_report.manager", self._outcome_report_case)
         add("anonymised_export.analyst", self._export_case)
         add(
@@ -511,6 +513,34 @@ class Harness:
             self.get(
                 "supervisor",
                 "placements:attendance_month_pdf",
+                placement_id=self.manifest["placement_id"],
+                year=week.year,
+                month=week.month,
+            ),
+        )
+
+    def _time_month_case(self) -> Case:
+        """A unit's month with each participant's time confirmation (timesheets)."""
+        week = date.fromisoformat(self.manifest["grid_week"])
+        return Case(
+            "time_month.supervisor",
+            self.get(
+                "supervisor",
+                "units:time_month",
+                unit_id=self.manifest["unit_id"],
+                year=week.year,
+                month=week.month,
+            ),
+        )
+
+    def _time_confirm_case(self) -> Case:
+        """One participant's month in front of them, ready to confirm."""
+        week = date.fromisoformat(self.manifest["grid_week"])
+        return Case(
+            "time_confirm.supervisor",
+            self.get(
+                "supervisor",
+                "placements:time_confirm",
                 placement_id=self.manifest["placement_id"],
                 year=week.year,
                 month=week.month,

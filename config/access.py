@@ -159,6 +159,24 @@ ACCESS_TABLE.update(
         "placements:attendance_month_pdf": Rule(
             roles=PERSON_ROLES, shows_person_data=True, description="monthly attendance PDF"
         ),
+        # The participant confirms their time (timesheets): recorded by the enterprise's
+        # staff who record attendance; the case officer reads the state on the PDF.
+        "units:time_month": Rule(
+            roles=_ENTERPRISE_STAFF,
+            shows_person_data=True,
+            description="a unit's month: each participant's time confirmation",
+        ),
+        "placements:time_confirm": Rule(
+            roles=_ENTERPRISE_STAFF,
+            shows_person_data=True,
+            description="record the participant's confirmation or dispute of a month",
+        ),
+        "units:time_disputes": Rule(
+            roles=_MANAGER, shows_person_data=True, description="disputed attendance to decide"
+        ),
+        "placements:time_dispute": Rule(
+            roles=_MANAGER, shows_person_data=True, description="decide on a disputed month"
+        ),
         "placements:review_create": Rule(
             roles=_CASE_OFFICER, shows_person_data=True, description="record a review"
         ),

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "casework",
     "documents",
     "referrals",
+    "timesheets",
     "erasure",
     "reports",
     "subject_copy",

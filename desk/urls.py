@@ -30,6 +30,7 @@ from .views import consents as consent_views
 from .views import erasure as erasure_views
 from .views import messages as message_views
 from .views import subject_copy as subject_copy_views
+from .views import timesheets as timesheet_views
 
 
 class IsoDateConverter:
@@ -170,6 +171,16 @@ placement_patterns = [
         placements.AttendanceMonthPdfView.as_view(),
         name="attendance_month_pdf",
     ),
+    path(
+        "<uuid:placement_id>/tid/<int:year>-<int:month>/",
+        timesheet_views.confirm_month,
+        name="time_confirm",
+    ),
+    path(
+        "<uuid:placement_id>/tid/<int:year>-<int:month>/bestridd/",
+        timesheet_views.resolve_dispute,
+        name="time_dispute",
+    ),
 ]
 
 #: /enheter/ — the user's units (the menu's "Attendance"); a unit's attendance, a week at a time.
@@ -180,6 +191,12 @@ unit_patterns = [
         placements.AttendanceWeekView.as_view(),
         name="attendance_week",
     ),
+    path(
+        "<uuid:unit_id>/tid/<int:year>-<int:month>/",
+        timesheet_views.unit_month,
+        name="time_month",
+    ),
+    path("bestridd-narvaro/", timesheet_views.disputes, name="time_disputes"),
 ]
 
 #: /rapporter/ — outcome reports (aggregates) and anonymised exports.

@@ -412,16 +412,15 @@ def _records_at(user: User, unit: Unit) -> bool:
     )
 
 
-def attendance_week_for(*, user: User, unit_id, week_start: date) -> AttendanceWeek:
-    """The unit-week attendance grid: the placements at the unit this user may record.
+def unit_placements_for(
+    *, user: User, unit_id, first_day: date, last_day: date, prefetch: tuple = ()
+) -> tuple[Unit, list[Placement], str]:
+    """The unit, its placements in the period that the user records attendance for,
+    and the user's relation there (manager or supervisor); Http404 for a unit the user
+    does not record at. Three queries with one prefetch (unit, placements, the prefetch).
 
-    A manager of the unit's enterprise sees every placement there; a supervisor
-    only those they hold ``log_progress`` on. A unit the user may not record
-    for answers Http404. Three queries: unit, placements, the week's rows.
-
-    A cell is open (takes hours) inside the placement's dates, up to today, while
-    the placement is not paused; a recorded day is shown whether open or not, so
-    that one recorded by mistake can be cleared.
+    A manager of the unit's enterprise records for every placement there; a supervisor
+    only for those they hold ``log_progress`` on.
     """
     if not user.is_authenticated or not user.is_active:
         raise Http404
@@ -430,26 +429,16 @@ def attendance_week_for(*, user: User, unit_id, week_start: date) -> AttendanceW
     unit = Unit.objects.filter(pk=unit_id, organisation_id__in=[*managed, *supervised_at]).first()
     if unit is None:
         raise Http404
-    today = attendance_today()
-    days = [week_start + timedelta(days=offset) for offset in range(7)]
     placements = (
         Placement.objects.filter(
             unit=unit,
             status__in=[*RUNNING, Placement.Status.ENDED],
-            start_date__lte=days[-1],
+            start_date__lte=last_day,
         )
-        .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=days[0]))
+        .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=first_day))
         .select_related("participant", "participant__data_key", "data_key")
         .defer(*LIST_PARTICIPANT_DEFERRED)
-        .prefetch_related(
-            Prefetch(
-                "attendance",
-                queryset=Attendance.objects.filter(date__range=(days[0], days[-1])).select_related(
-                    "data_key"
-                ),
-                to_attr="week_attendance",
-            )
-        )
+        .prefetch_related(*prefetch)
     )
     if unit.organisation_id in managed:
         relation = Relation.MANAGER
@@ -458,12 +447,42 @@ def attendance_week_for(*, user: User, unit_id, week_start: date) -> AttendanceW
         placements = placements.filter(
             access.grant_exists(GRANT, user=user, codename="log_progress", state=access.OPEN)
         )
-    placements = list(placements)
-    if relation == Relation.SUPERVISOR and not placements and not _records_at(user, unit):
+    found = list(placements)
+    if relation == Relation.SUPERVISOR and not found and not _records_at(user, unit):
         raise Http404
+    if names_visible_in_lists():
+        found.sort(key=lambda placement: placement.participant.full_name.casefold())
+    return unit, found, relation
+
+
+def attendance_week_for(*, user: User, unit_id, week_start: date) -> AttendanceWeek:
+    """The unit-week attendance grid: the placements at the unit this user may record
+    (unit_placements_for). Three queries: unit, placements, the week's rows.
+
+    A cell is open (takes hours) inside the placement's dates, up to today, while
+    the placement is not paused; a recorded day is shown whether open or not, so
+    that one recorded by mistake can be cleared.
+    """
+    today = attendance_today()
+    days = [week_start + timedelta(days=offset) for offset in range(7)]
+    unit, placements, relation = unit_placements_for(
+        user=user,
+        unit_id=unit_id,
+        first_day=days[0],
+        last_day=days[-1],
+        prefetch=(
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.filter(date__range=(days[0], days[-1])).select_related(
+                    "data_key"
+                ),
+                to_attr="week_attendance",
+            ),
+        ),
+    )
     rows = []
     for placement in placements:
-        recorded = {row.date: row for row in placement.week_attendance}
+        recorded = {row.date: row for row in placement.week_attendance}  # type: ignore[attr-defined]
         cells = []
         for day in days:
             attendance = recorded.get(day)
@@ -478,8 +497,6 @@ def attendance_week_for(*, user: User, unit_id, week_start: date) -> AttendanceW
                 planned = Decimal(0)
             cells.append(GridCell(day, scheduled, not closed, planned, attendance, closed))
         rows.append(GridRow(placement=placement, cells=cells, fill_hours=placement.daily_hours))
-    if names_visible_in_lists():
-        rows.sort(key=lambda row: row.placement.participant.full_name.casefold())
     return AttendanceWeek(
         unit=unit, week_start=week_start, days=days, rows=rows, relation=relation, today=today
     )

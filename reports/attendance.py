@@ -26,6 +26,7 @@ from reportlab.platypus import (
 from audit.pdf import text_paragraph
 from placements.models import Attendance
 from placements.selectors import AttendanceMonth
+from timesheets.selectors import ConfirmationState, MonthConfirmation, month_of_report
 
 
 def _hours(value: Decimal | None) -> str:
@@ -94,8 +95,55 @@ def _signatures(placement, *, show_identity: bool) -> Table:
     return table
 
 
-def attendance_month_pdf(*, report: AttendanceMonth, show_identity: bool, generated_by) -> bytes:
+def _confirmation_lines(current: MonthConfirmation) -> list[list[str]]:
+    """The participant's confirmation of the month (timesheets): who, when, how; or
+    not confirmed, disputed with its days, outdated by a later change."""
+    confirmation = current.confirmation
+    rows = [[_("Participant's confirmation"), current.state_label]]
+    if confirmation is not None:
+        who = confirmation.recorded_by.get_full_name() if confirmation.recorded_by else ""
+        rows.append(
+            [
+                _("Recorded"),
+                ", ".join(
+                    part
+                    for part in (
+                        str(confirmation.get_channel_display()),
+                        formats.date_format(
+                            timezone.localtime(confirmation.recorded_at), "Y-m-d H:i"
+                        ),
+                        who,
+                    )
+                    if part
+                ),
+            ]
+        )
+    if current.state == ConfirmationState.DISPUTED:
+        rows.append(
+            [
+                _("Disputed days"),
+                ", ".join(day.isoformat() for day in current.disputed_days),
+            ]
+        )
+        if confirmation is not None and confirmation.resolution:
+            rows.append([_("Decision"), str(confirmation.get_resolution_display())])
+    rows.append([_("Control code"), current.control_code])
+    return rows
+
+
+def attendance_month_pdf(
+    *,
+    report: AttendanceMonth,
+    show_identity: bool,
+    generated_by,
+    confirmation: MonthConfirmation | None = None,
+) -> bytes:
+    """The month as PDF; ``confirmation``: the month's time confirmation, when the
+    caller has it already (timesheets.selectors.time_confirmations_of_months),
+    otherwise read here (one query)."""
     placement = report.placement
+    current = confirmation if confirmation is not None else month_of_report(report)
+    disputed = set(current.disputed_days) if current.state == ConfirmationState.DISPUTED else set()
     participant = placement.participant
     styles = getSampleStyleSheet()
     month_label = formats.date_format(report.first_day, "F Y")
@@ -162,7 +210,14 @@ def attendance_month_pdf(*, report: AttendanceMonth, show_identity: bool, genera
                 formats.date_format(day.day, "D"),
                 _hours(day.planned) if day.in_placement else "",
                 _hours(attendance.attended_hours) if attendance else ("–" if day.planned else ""),
-                str(reasons.get(attendance.absence_reason, "")) if attendance else "",
+                " · ".join(
+                    text
+                    for text in (
+                        str(reasons.get(attendance.absence_reason, "")) if attendance else "",
+                        _("Disputed") if day.day in disputed else "",
+                    )
+                    if text
+                ),
             ]
         )
         if not day.scheduled or not day.in_placement:
@@ -201,6 +256,7 @@ def attendance_month_pdf(*, report: AttendanceMonth, show_identity: bool, genera
                 % {"days": days, "hours": _hours(hours)},
             ]
         )
+    totals += _confirmation_lines(current)
     totals_table = Table(totals, colWidths=[55 * mm, 115 * mm])
     totals_table.setStyle(
         TableStyle(

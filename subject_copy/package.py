@@ -1,7 +1,7 @@
 """What goes into a participant's copy of their data, gathered once for the PDF and the JSON.
 
 Everything Stegvis holds about the person: the record's personal data, each
-placement with its plan and supervisors, attendance, progress notes, goals,
+placement with its plan and supervisors, attendance and its confirmations, progress notes, goals,
 assessments with their scores, reviews and plan decisions, exits, follow-ups,
 consents, who has read the record (the recipients, from the access log) and how
 long the record is kept.
@@ -42,6 +42,7 @@ from encryption import keycache
 from participants.consents import consent_permits, consents_of
 from participants.models import Participant
 from placements.models import Attendance, Placement, PlacementSupervisor
+from timesheets.models import TimeConfirmation
 
 FORMAT = "stegvis-subject-copy/1"
 
@@ -203,6 +204,46 @@ def _unit_of(placements_by_id: dict, placement_id) -> str:
     return placement.unit.name if placement.unit else ""
 
 
+def _time_confirmations(participant, placements_by_id: dict) -> Section:
+    """The participant's confirmations of their time, their comments and the decisions."""
+    confirmations = (
+        TimeConfirmation.objects.filter(placement__participant=participant)
+        .select_related("recorded_by", "resolved_by")
+        .order_by("month", "pk")
+    )
+    return Section(
+        key="time_confirmations",
+        title=_("Time confirmations"),
+        columns=[
+            ("month", _("Month")),
+            ("unit", _("Unit")),
+            ("status", _("Status")),
+            ("channel", _("How")),
+            ("recorded_at", _("Recorded")),
+            ("disputed_days", _("Disputed days")),
+            ("comment", _("Your comment")),
+            ("resolution", _("Decision")),
+            ("resolution_comment", _("Reason for the decision")),
+        ],
+        rows=[
+            {
+                "month": row.month.strftime("%Y-%m"),
+                "unit": _unit_of(placements_by_id, row.placement_id),
+                "status": row.get_status_display(),
+                "channel": row.get_channel_display(),
+                "recorded_at": _plain(row.recorded_at),
+                "recorded_by": _person(row.recorded_by),
+                "disputed_days": ", ".join(row.disputed_days),
+                "comment": row.comment,
+                "resolution": row.get_resolution_display(),
+                "resolution_comment": row.resolution_comment,
+                "resolved_by": _person(row.resolved_by),
+            }
+            for row in confirmations
+        ],
+    )
+
+
 def package_build(*, participant_id, now: datetime | None = None) -> Package:
     """Gather the copy of one participant's data. Unscoped: the caller has checked
     that the acting user may produce it (``subject_copy.services``)."""
@@ -259,6 +300,8 @@ def package_build(*, participant_id, now: datetime | None = None) -> Package:
             ],
         )
     )
+
+    sections.append(_time_confirmations(participant, by_id))
 
     notes = (
         ProgressNote.objects.filter(placement__participant=participant)

@@ -32,6 +32,7 @@ DOMAIN = {
     "casework",
     "documents",
     "referrals",
+    "timesheets",
 }
 ALLOWED = {
     "encryption": set(),
@@ -42,6 +43,7 @@ ALLOWED = {
     "casework": {"placements", "participants", "accounts", "encryption", "audit"},
     "documents": {"placements", "participants", "accounts", "encryption", "audit"},
     "referrals": {"placements", "participants", "accounts", "encryption", "audit"},
+    "timesheets": {"placements", "participants", "accounts", "encryption", "audit"},
     "erasure": DOMAIN,
     "reports": DOMAIN,
     "demo": DOMAIN,

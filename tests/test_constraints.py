@@ -41,8 +41,17 @@ from placements.services import (
 )
 from reports.models import Release, ReportExport
 from tests.factories import MembershipFactory, make_participant
+from timesheets.models import TimeConfirmation
 
-DOMAIN_APPS = ("accounts", "participants", "placements", "casework", "reports", "subject_copy")
+DOMAIN_APPS = (
+    "accounts",
+    "participants",
+    "placements",
+    "casework",
+    "reports",
+    "subject_copy",
+    "timesheets",
+)
 MONDAY = date(2026, 1, 5)  # the fixture placement's first day
 
 
@@ -95,6 +104,32 @@ def _subject_copy(request, **fields):
         requested_by=request.getfixturevalue("manager"),
         requested_role="manager",
         **fields,
+    )
+
+
+def _time_confirmation(request, **changes):
+    from tests.timesheets.conftest import confirm, record_week
+
+    placement = request.getfixturevalue("placement")
+    supervisor = request.getfixturevalue("supervisor")
+    record_week(placement, supervisor)
+    confirmation = confirm(placement, supervisor)
+    for name, value in changes.items():
+        setattr(confirmation, name, value)
+    return confirmation
+
+
+def _second_time_confirmation(request):
+    first = _time_confirmation(request)
+    return TimeConfirmation(
+        placement=first.placement,
+        data_key_id=first.data_key_id,
+        month=first.month,
+        status="confirmed",
+        channel="paper",
+        recorded_by=first.recorded_by,
+        recorded_at=timezone.now(),
+        digest=first.digest,
     )
 
 
@@ -555,6 +590,32 @@ CASES = [
         lambda request: _subject_copy(request, status="lost"),
         id="subject-copy-status-unknown",
     ),
+    # timesheets
+    pytest.param(
+        "time_confirmation_one_per_month",
+        _second_time_confirmation,
+        id="time-confirmation-second-for-a-month",
+    ),
+    pytest.param(
+        "time_confirmation_status_valid",
+        lambda request: _time_confirmation(request, status="maybe"),
+        id="time-confirmation-status-unknown",
+    ),
+    pytest.param(
+        "time_confirmation_channel_valid",
+        lambda request: _time_confirmation(request, channel="fax"),
+        id="time-confirmation-channel-unknown",
+    ),
+    pytest.param(
+        "time_confirmation_actor_matches_channel",
+        lambda request: _time_confirmation(request, recorded_by=None),
+        id="time-confirmation-paper-without-staff",
+    ),
+    pytest.param(
+        "time_confirmation_resolution_of_a_dispute",
+        lambda request: _time_confirmation(request, resolution="kept"),
+        id="time-confirmation-resolved-without-a-dispute",
+    ),
 ]
 
 
@@ -683,6 +744,7 @@ def test_one_data_key_per_participant(participant, manager, enterprise):
 # --- shape of the person-linked models
 
 PERSON_LINKED = [
+    TimeConfirmation,
     Participant,
     Consent,
     Placement,

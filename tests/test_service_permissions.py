@@ -57,6 +57,9 @@ from referrals.services import (
 )
 from tests.factories import UnitFactory, nothing_written, participant_input, user_with_role
 from tests.referrals.conftest import send_referral
+from tests.timesheets.conftest import confirm, current_digest
+from timesheets.models import TimeConfirmation
+from timesheets.services import time_confirmation_record, time_dispute_resolve
 
 pytestmark = pytest.mark.django_db
 
@@ -235,6 +238,25 @@ WRITES = {
         [Referral],
         lambda s, user: referral_withdraw(referral=s["referral"], acting_user=user),
     ),
+    "time_confirmation_record": (
+        [TimeConfirmation],
+        lambda s, user: time_confirmation_record(
+            placement=s["placement"],
+            month=date(2026, 1, 1),
+            channel="on_screen",
+            seen=current_digest(s["placement"]),
+            acting_user=user,
+        ),
+    ),
+    "time_dispute_resolve": (
+        [TimeConfirmation, Attendance],
+        lambda s, user: time_dispute_resolve(
+            confirmation=s["dispute"],
+            resolution="kept",
+            comment="Stämmer",
+            acting_user=user,
+        ),
+    ),
 }
 
 
@@ -254,6 +276,14 @@ def scene(
         "supervisor": supervisor,
         "instrument": instrument,
         "goal": goal_add(placement=placement, text="Mål", acting_user=supervisor),
+        # A disputed month of the placement, waiting for the manager's decision.
+        "dispute": confirm(
+            placement,
+            supervisor,
+            month=date(2026, 2, 1),
+            disputed_days=[date(2026, 2, 3)],
+            comment="Fel",
+        ),
     }
 
 
@@ -275,7 +305,9 @@ def test_a_supervisor_cannot_do_what_only_the_manager_does(scene, supervisor, na
         call(scene, supervisor)
 
 
-@pytest.mark.parametrize("name", ["progress_note_add", "attendance_record_week", "goal_add"])
+@pytest.mark.parametrize(
+    "name", ["progress_note_add", "attendance_record_week", "goal_add", "time_confirmation_record"]
+)
 def test_a_case_officer_cannot_write_the_enterprise_s_records(scene, case_officer, name):
     models, call = WRITES[name]
     with nothing_written(*models), pytest.raises(PermissionDenied):
@@ -347,3 +379,12 @@ def test_only_the_sender_changes_a_referral(scene, manager, supervisor, name):
     for user in (manager, supervisor):
         with nothing_written(*models), pytest.raises(PermissionDenied):
             call(scene, user)
+
+
+def test_only_the_manager_resolves_a_time_dispute(scene, supervisor, case_officer):
+    dispute = scene["dispute"]
+    for user in (supervisor, case_officer):
+        with nothing_written(TimeConfirmation, Attendance), pytest.raises(PermissionDenied):
+            time_dispute_resolve(
+                confirmation=dispute, resolution="kept", comment="Stämmer", acting_user=user
+            )

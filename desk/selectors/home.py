@@ -20,6 +20,7 @@ from placements.selectors import (
     placement_supervised_by,
 )
 from referrals.selectors import referral_sent_by, referral_waiting_for
+from timesheets.selectors import time_dispute_list_for
 
 HOME_LIMIT = 10
 #: An active placement without an assessment for this long is due one.
@@ -123,7 +124,8 @@ def home_case_officer_for(*, user: User, today: date | None = None) -> dict:
 
 def home_manager_for(*, user: User, today: date | None = None) -> dict:
     """Referrals waiting, running placements per unit, what is overdue, access
-    requests waiting for approval, referrals from agencies waiting. Six queries."""
+    requests waiting for approval, referrals from agencies waiting, disputed attendance.
+    Seven queries."""
     today = today or timezone.localdate()
     managed = organisations_with_role(user, Role.MANAGER)
     # The enterprise's participants first (accounts.lookups): placements carry
@@ -159,6 +161,8 @@ def home_manager_for(*, user: User, today: date | None = None) -> dict:
         # Referrals sent by agencies' case officers, waiting for the manager's answer.
         # A plain list, not a HomeList: a referral has no participant record yet.
         "agency_referrals": list(referral_waiting_for(user=user)[:HOME_LIMIT]),
+        # Months a participant disputed, waiting for the manager's decision (a count).
+        "time_disputes": time_dispute_list_for(user=user).count(),
     }
 
 

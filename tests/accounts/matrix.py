@@ -710,6 +710,10 @@ EXCEPTIONS: dict[tuple[str, str, str], tuple[object, str]] = {
             ("participants:document_upload", "P4"),
         )
     },
+    ("placements:time_confirm", "supervisor_a_grace", "PL4"): (
+        DENIED,
+        "a former supervisor reads the attendance but records no confirmation",
+    ),
     ("placements:messages", "supervisor_a_grace", "PL4"): (
         DENIED,
         "messages are for the placement's parties now, not a former supervisor",

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from placements.services import placement_plan_submit, placement_plan_update, referral_register
 from tests.factories import make_participant
+from tests.timesheets.conftest import confirm, record_week
 
 TODAY = datetime(2026, 3, 25, 10, tzinfo=UTC)  # a Wednesday
 
@@ -21,8 +22,11 @@ def _clock():
 @pytest.fixture
 def build(enterprise, manager, active_placements):
     def _run(count):
-        """Running placements with submitted plans, plus as many waiting referrals."""
+        """Running placements with submitted plans and a disputed month each, plus as
+        many waiting referrals."""
         for placement in active_placements(count, planned_end=date(2026, 3, 1)):
+            record_week(placement, manager)
+            confirm(placement, manager, disputed_days=[date(2026, 1, 6)], comment="Fel")
             placement_plan_update(
                 placement=placement, goals="Mål", tasks="", support="", acting_user=manager
             )
@@ -69,6 +73,16 @@ def test_manager_home(placement, participant, manager, login):
     assert placement.unit.name in html
 
 
+def test_manager_home_shows_disputed_attendance(placement, supervisor, manager, login):
+    html = login(manager).get(reverse("home")).content.decode()
+    assert reverse("units:time_disputes") not in html  # nothing disputed: no card
+    record_week(placement, supervisor)
+    confirm(placement, supervisor, disputed_days=[date(2026, 1, 6)], comment="Fel")
+    html = login(manager).get(reverse("home")).content.decode()
+    assert "1 month of attendance is disputed by the participant." in html
+    assert reverse("units:time_disputes") in html
+
+
 def test_other_enterprise_supervisor_sees_nothing_of_ours(placement, other_supervisor, login):
     html = login(other_supervisor).get(reverse("home")).content.decode()
     assert placement.participant.full_name not in html
@@ -94,9 +108,9 @@ def test_home_shows_at_most_ten_per_section(build, manager, login):
 # lists; units, assessments due, follow-ups due, participants), case officer 4
 # (plans, reviews, per enterprise, their referrals by status), manager 6
 # (referrals, units, follow-ups, past planned end, access requests, agencies'
-# referrals waiting); the access event INSERT (1); session saved (3: the first
-# request after sign-in starts the idle clock).
-HOME_QUERIES = {"supervisor": 14, "case_officer": 12, "manager": 14}
+# referrals waiting) and one count of disputed attendance (7); the access event
+# INSERT (1); session saved (3: the first request after sign-in starts the idle clock).
+HOME_QUERIES = {"supervisor": 14, "case_officer": 12, "manager": 15}
 
 
 @pytest.mark.parametrize("role", sorted(HOME_QUERIES))

@@ -197,7 +197,8 @@ PAGE_QUERIES = {
     ("placements:list", "manager"): 11,
     ("placements:reviews_due", "case_officer"): 10,
     ("participants:follow_ups_due", "manager"): 10,
-    ("home", "manager"): 14,  # + the agencies' referrals waiting (no participant yet)
+    # + the agencies' referrals waiting (no participant yet), the disputed months counted
+    ("home", "manager"): 15,
     ("home", "supervisor"): 14,
     ("home", "case_officer"): 12,  # + their referrals counted by status
 }

@@ -26,6 +26,7 @@ def test_every_tracked_record_of_a_participant_is_a_history_source():
         "casework.FollowUp",
         "documents.Document",
         "referrals.CaseMessage",
+        "timesheets.TimeConfirmation",
     ]
     assert registry.subject().model._meta.label == "participants.Participant"
 

@@ -37,6 +37,7 @@ from placements.services import (
 from referrals.services import case_message_post
 from tests.documents.files import text_pdf
 from tests.factories import UserFactory, make_active_placement, make_participant
+from timesheets.services import time_dispute_resolve
 
 START = date(2026, 1, 5)  # a Monday
 
@@ -223,11 +224,14 @@ def build_full_record(
     record.canaries += [secret_base32]
     message = case_message_post(placement=placement, body=canary("message"), acting_user=manager)
     record.values[("referrals.CaseMessage", "body")] = canary("message")
+    time_confirmation = _time_confirmation(placement, manager, canary)
+    record.values[("timesheets.TimeConfirmation", "comment")] = canary("time")
+    record.values[("timesheets.TimeConfirmation", "resolution_comment")] = canary("decision")
     referral, referral_rows = _referral(tag, enterprise, agency, case_officer, record)
     record.placement = placement
     record.rows = [participant, consent, placement, *attendance, pause, note, goal, assessment]
     record.rows += [review]
-    record.rows += [exit_record, follow_up, document, message]
+    record.rows += [exit_record, follow_up, document, message, time_confirmation]
     record.own_key_rows = [TOTPSecret.objects.get(device=device), *referral_rows]
     record.canaries += [
         value for value in record.values.values() if value not in record.other_canaries
@@ -235,6 +239,18 @@ def build_full_record(
     record.canaries += [f"Kanarie-{tag}"]
     keycache.forget()
     return record
+
+
+def _time_confirmation(placement, manager, canary):
+    """A disputed month, its comment and the manager's decision (both encrypted)."""
+    from tests.timesheets.conftest import confirm
+
+    dispute = confirm(
+        placement, manager, disputed_days=[START + timedelta(days=1)], comment=canary("time")
+    )
+    return time_dispute_resolve(
+        confirmation=dispute, resolution="kept", comment=canary("decision"), acting_user=manager
+    )
 
 
 def _referral(tag, enterprise, agency, case_officer, record):

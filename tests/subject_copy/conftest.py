@@ -26,6 +26,8 @@ from placements.services import (
     placement_plan_update,
 )
 from tests.factories import make_active_placement, make_participant, valid_identity_number
+from tests.timesheets.conftest import confirm
+from timesheets.services import time_dispute_resolve
 
 #: Field → planted word. Short, so no PDF table cell breaks one across lines.
 PLANTED = {
@@ -49,6 +51,8 @@ PLANTED = {
     "exit_comment": "Qzexitaaaa",
     "follow_up_note": "Qzfollowaa",
     "consent_evidence": "Qzevidence",
+    "time_comment": "Qztimeaaaa",
+    "time_decision": "Qzdecision",
 }
 OTHER = {"given_name": "Qxothergiv", "note": "Qxothernote", "health": "Qxotherhealth"}
 
@@ -127,6 +131,19 @@ def plant_record(
             ],
             acting_user=supervisor,
         )
+    dispute = confirm(
+        placement,
+        supervisor,
+        month=start.replace(day=1),
+        disputed_days=[start],
+        comment=PLANTED["time_comment"],
+    )
+    time_dispute_resolve(
+        confirmation=dispute,
+        resolution="kept",
+        comment=PLANTED["time_decision"],
+        acting_user=manager,
+    )
     for visibility, word in (
         (ProgressNote.Visibility.INTERNAL, PLANTED["internal_note"]),
         (ProgressNote.Visibility.SHARED, PLANTED["shared_note"]),

@@ -69,6 +69,7 @@ def test_the_json_names_each_section(planted):
         "personal_data",
         "placements",
         "attendance",
+        "time_confirmations",
         "notes",
         "goals",
         "assessments",
@@ -120,11 +121,12 @@ def _queries(setup, django_assert_num_queries, weeks, participant_only=False):
         role="case_officer",
     )
     keycache.forget()
-    # Participant (1); placements (1); supervisors (1); attendance (1); notes (1);
+    # Participant (1); placements (1); supervisors (1); attendance (1); time
+    # confirmations (1); notes (1);
     # goals (1); assessments (1); scores (1); reviews (1); exits (1); follow-ups (1);
     # consents (1); access events grouped (1); their organisations (1); the retention
     # policy, funders' requirements and extensions (3).
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         package = package_build(participant_id=participant.pk)
     return package
 
