@@ -32,6 +32,7 @@ DOMAIN = {
     "casework",
     "documents",
     "referrals",
+    "notifications",
 }
 ALLOWED = {
     "encryption": set(),
@@ -42,6 +43,16 @@ ALLOWED = {
     "casework": {"placements", "participants", "accounts", "encryption", "audit"},
     "documents": {"placements", "participants", "accounts", "encryption", "audit"},
     "referrals": {"placements", "participants", "accounts", "encryption", "audit"},
+    # Above casework and referrals: hears their events, reads the due rule.
+    "notifications": {
+        "casework",
+        "referrals",
+        "placements",
+        "participants",
+        "accounts",
+        "encryption",
+        "audit",
+    },
     "erasure": DOMAIN,
     "reports": DOMAIN,
     "demo": DOMAIN,
