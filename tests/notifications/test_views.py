@@ -100,3 +100,23 @@ def test_preferences(login, manager):
 def test_header_links_to_the_list_from_the_home_page(login, case_officer):
     body = login(case_officer).get(reverse("home")).content.decode()
     assert f'href="{LIST}"' in body
+
+
+def test_services_refuse_another_users_notifications(manager, case_officer):
+    from django.core.exceptions import PermissionDenied
+
+    from notifications.services import notification_mark_read, preferences_set
+
+    tell(manager)
+    notification = Notification.objects.get(recipient=manager)
+    with pytest.raises(PermissionDenied):
+        notification_mark_read(notification=notification, acting_user=case_officer)
+    with pytest.raises(PermissionDenied):
+        preferences_set(
+            user=manager,
+            deliveries={Kind.REFERRAL_RECEIVED: Delivery.IN_APP},
+            acting_user=case_officer,
+        )
+    notification.refresh_from_db()
+    assert notification.read_at is None
+    assert not Preference.objects.exists()
