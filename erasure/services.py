@@ -138,7 +138,7 @@ def erasure_request(
         requested_by=acting_user,
         requested_at=timezone.now(),
     )
-    transaction.on_commit(lambda: _erasure_announce(erasure))
+    transaction.on_commit(lambda: _erasure_announce(erasure), robust=True)
     return erasure
 
 

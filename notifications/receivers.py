@@ -68,4 +68,5 @@ def access_changed(*, membership, change: str, acting_user, **kwargs) -> None:
             url=reverse("memberships:pending"),
         )
 
-    transaction.on_commit(tell)
+    # robust: the membership is saved; a failed notification is logged, not raised.
+    transaction.on_commit(tell, robust=True)

@@ -95,7 +95,8 @@ def notifications_create(items: list[NewNotification]) -> int:
             for user_id in at_once:
                 notification_email_task.enqueue(user_id)
 
-        transaction.on_commit(enqueue)
+        # robust: the notifications are saved; a queue that cannot be reached is logged.
+        transaction.on_commit(enqueue, robust=True)
     return len(items)
 
 

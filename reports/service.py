@@ -127,7 +127,8 @@ def export_produce(*, export: ReportExport, as_of=None) -> dict[str, bytes]:
             kind=Kind.EXPORT_READY,
             recipients=[export.created_by],
             url=reverse("reports:export_status", kwargs={"export_id": export.pk}),
-        )
+        ),
+        robust=True,
     )
     return bundle.files
 

@@ -59,10 +59,14 @@ def test_open_marks_read_and_goes_to_the_item(login, manager):
     assert notification.read_at is not None
 
 
-def test_another_users_notification_is_not_found(login, manager, other_case_officer, analyst):
+def test_another_users_notification_is_not_found(
+    login, manager, other_case_officer, other_supervisor, analyst
+):
+    """A case officer of another agency, a supervisor of another enterprise and an
+    analyst: 404 on the manager's notification, and none of it in their lists."""
     tell(manager)
     notification = Notification.objects.get(recipient=manager)
-    for user in (other_case_officer, analyst):
+    for user in (other_case_officer, other_supervisor, analyst):
         client = login(user)
         response = client.post(reverse("notifications:open", args=[notification.pk]))
         assert response.status_code == 404
