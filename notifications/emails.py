@@ -17,7 +17,7 @@ from accounts.models import User
 
 from .kinds import Delivery
 from .models import Notification
-from .services import deliveries_for
+from .selectors import deliveries_for
 
 
 def email_text(count: int) -> tuple[str, str]:

@@ -2,15 +2,32 @@
 a notification holds a kind and a link, so listing them is no access event."""
 
 import uuid
+from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
 
-from .kinds import Kind
-from .models import Notification
-from .services import deliveries_for
+from .kinds import DEFAULT_DELIVERY, Kind
+from .models import Notification, Preference
+
+
+def deliveries_for(*, user_ids: Iterable, kinds: Iterable[str]) -> dict[tuple[Any, str], str]:
+    """How each user wants to hear of each kind, defaults filled in. One query."""
+    user_ids, kinds = set(user_ids), set(kinds)
+    chosen = {
+        (user_id, kind): delivery
+        for user_id, kind, delivery in Preference.objects.filter(
+            user_id__in=user_ids, kind__in=kinds
+        ).values_list("user_id", "kind", "delivery")
+    }
+    return {
+        (user_id, kind): chosen.get((user_id, kind), DEFAULT_DELIVERY[kind])
+        for user_id in user_ids
+        for kind in kinds
+    }
 
 
 def notification_list_for(*, user: User) -> QuerySet[Notification]:

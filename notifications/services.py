@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .kinds import DEFAULT_DELIVERY, Delivery, Kind
+from .kinds import Delivery, Kind
 from .models import Notification, Preference
+from .selectors import deliveries_for
 
 
 @dataclass(frozen=True)
@@ -33,22 +34,6 @@ def notification_url_validate(url: str) -> None:
         resolve(url)
     except Resolver404:
         raise ValidationError(_("A notification links to a page of Stegvis.")) from None
-
-
-def deliveries_for(*, user_ids: Iterable, kinds: Iterable[str]) -> dict[tuple[Any, str], str]:
-    """How each user wants to hear of each kind, defaults filled in. One query."""
-    user_ids, kinds = set(user_ids), set(kinds)
-    chosen = {
-        (user_id, kind): delivery
-        for user_id, kind, delivery in Preference.objects.filter(
-            user_id__in=user_ids, kind__in=kinds
-        ).values_list("user_id", "kind", "delivery")
-    }
-    return {
-        (user_id, kind): chosen.get((user_id, kind), DEFAULT_DELIVERY[kind])
-        for user_id in user_ids
-        for kind in kinds
-    }
 
 
 def notifications_create(items: list[NewNotification]) -> int:
