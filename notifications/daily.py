@@ -21,9 +21,12 @@ from casework.models import FollowUp
 from placements.models import Placement
 
 from .kinds import Kind
+from .models import Notification
 from .services import NewNotification, notifications_create
 
 BATCH_SIZE = 500
+#: Read notifications are deleted this long after they were read.
+READ_KEPT_DAYS = 180
 
 REVIEW_KINDS = {due.DueState.SOON: Kind.REVIEW_DUE, due.DueState.OVERDUE: Kind.REVIEW_OVERDUE}
 FOLLOW_UP_KINDS = {
@@ -37,6 +40,7 @@ class DailyRun:
     due_items: int = 0
     batches: int = 0
     digests: int = 0
+    purged: int = 0
 
 
 def _review_items(placement_ids: list, today: date) -> list[NewNotification]:
@@ -118,7 +122,8 @@ def due_items_batch(placement_ids: list, *, today: date) -> int:
 
 
 def notifications_daily(*, today: date | None = None, batch_size: int = BATCH_SIZE) -> DailyRun:
-    """Walk every placement in batches, tell of due items, then queue the digests."""
+    """Walk every placement in batches, tell of due items, queue the digests, and
+    delete notifications read more than ``READ_KEPT_DAYS`` ago."""
     from .emails import digest_recipients
     from .tasks import notification_email_task
 
@@ -138,4 +143,7 @@ def notifications_daily(*, today: date | None = None, batch_size: int = BATCH_SI
     for user_id in digest_recipients():
         notification_email_task.enqueue(user_id, True)
         run.digests += 1
+    run.purged, _by_model = Notification.objects.filter(
+        read_at__lt=timezone.now() - timedelta(days=READ_KEPT_DAYS)
+    ).delete()
     return run

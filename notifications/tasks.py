@@ -42,4 +42,9 @@ def notifications_daily_task() -> dict:
     from .daily import notifications_daily
 
     run = notifications_daily()
-    return {"due_items": run.due_items, "batches": run.batches, "digests": run.digests}
+    return {
+        "due_items": run.due_items,
+        "batches": run.batches,
+        "digests": run.digests,
+        "purged": run.purged,
+    }

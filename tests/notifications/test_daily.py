@@ -92,3 +92,20 @@ def test_queries_per_batch_are_constant(
 def test_command(placement, case_officer, capsys):
     call_command("notifications_daily")
     assert "batches" in capsys.readouterr().out
+
+
+def test_read_notifications_are_deleted_after_a_while(manager):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications.daily import READ_KEPT_DAYS
+    from notifications.services import notify
+
+    notify(kind=Kind.EXPORT_READY, recipients=[manager], url="/rapporter/exporter/")
+    notify(kind=Kind.REFERRAL_RECEIVED, recipients=[manager], url="/remisser/")
+    old = Notification.objects.get(kind=Kind.EXPORT_READY)
+    old.read_at = timezone.now() - timedelta(days=READ_KEPT_DAYS + 1)
+    old.save(update_fields=["read_at"])
+    assert notifications_daily().purged == 1
+    assert kinds(manager) == [Kind.REFERRAL_RECEIVED]  # unread: kept

@@ -24,5 +24,6 @@ class Command(BaseCommand):
             return
         run = notifications_daily()
         self.stdout.write(
-            f"{run.due_items} due items in {run.batches} batches; {run.digests} digests queued"
+            f"{run.due_items} due items in {run.batches} batches; {run.digests} digests "
+            f"queued; {run.purged} read notifications deleted"
         )
