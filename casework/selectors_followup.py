@@ -3,8 +3,7 @@
 import uuid
 from datetime import date, timedelta
 
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,57 +16,27 @@ from participants.selectors import of_organisations
 from placements.models import Placement
 from placements.selectors import LIST_PARTICIPANT_DEFERRED, RUNNING, placement_list_for
 
-from .models import FollowUp, Review
+from . import due
+from .models import FollowUp
 from .sections import CaseworkSection
-
-#: A review is due when the next review date set at the last one is this close,
-REVIEW_DUE_WITHIN_DAYS = 14
-#: or, with no next date set, when nothing has been reviewed for this long.
-REVIEW_INTERVAL_DAYS = 90
-#: Follow-ups show as due this many days ahead.
-FOLLOW_UP_DUE_WITHIN_DAYS = 14
 
 
 def reviews_due_for(*, user: User, today: date | None = None) -> QuerySet[Placement]:
-    """Running placements where the user is the case officer and a review is due.
-
-    Due: the next review date set at the last review is at most 14 days away,
-    or no next date was set and the last review (or the start) is 90 days old.
-    One query; ordered by the date the review fell or falls due.
-    """
+    """Running placements where the user is the case officer and a review falls due
+    within 14 days or is overdue (``casework.due``). One query; ordered by the date
+    the review fell or falls due."""
     today = today or timezone.localdate()
-    horizon = today + timedelta(days=REVIEW_DUE_WITHIN_DAYS)
-    latest = Review.objects.filter(placement=OuterRef("pk")).order_by("-date", "-pk")
-    # Date arithmetic stays in Python: the cut-off for "no review in 90 days"
-    # is a constant, so the query compares plain dates on every database.
-    return (
+    placements = (
         placement_list_for(user=user)
         .filter(case_officer=user, status__in=RUNNING)
         .select_related("unit__organisation")
         .defer(*LIST_PARTICIPANT_DEFERRED)
-        .annotate(
-            last_review_on=Max("reviews__date"),
-            next_review_on=Subquery(latest.values("next_review_on")[:1]),
-        )
-        .annotate(review_base=Coalesce("last_review_on", "start_date"))
-        .filter(
-            Q(next_review_on__lte=horizon)
-            | Q(
-                next_review_on__isnull=True,
-                review_base__lte=horizon - timedelta(days=REVIEW_INTERVAL_DAYS),
-            )
-        )
-        .order_by(Coalesce("next_review_on", "review_base"), "pk")
     )
-
-
-def review_due_on(placement: Placement) -> date | None:
-    """When the review of a placement from ``reviews_due_for`` fell or falls due."""
-    if placement.next_review_on is not None:
-        return placement.next_review_on
-    if placement.review_base is None:
-        return None
-    return placement.review_base + timedelta(days=REVIEW_INTERVAL_DAYS)
+    return (
+        due.with_review_dates(placements)
+        .filter(due.reviews_due_by(today + timedelta(days=due.REVIEW_DUE_WITHIN_DAYS)))
+        .order_by(due.review_due_order(), "pk")
+    )
 
 
 def _follow_up_visible_q(user: User) -> Q:
@@ -103,7 +72,7 @@ def follow_ups_due_for(*, user: User, today: date | None = None) -> QuerySet[Fol
     today = today or timezone.localdate()
     return (
         FollowUp.objects.filter(_follow_up_visible_q(user))
-        .filter(done_at__isnull=True, due_on__lte=today + timedelta(days=FOLLOW_UP_DUE_WITHIN_DAYS))
+        .filter(due.follow_ups_due_by(today + timedelta(days=due.FOLLOW_UP_DUE_WITHIN_DAYS)))
         .select_related(
             "participant",
             "participant__data_key",

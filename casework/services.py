@@ -5,7 +5,6 @@ ValidationError the write raises, so the bulk paths in ``demo.bulk`` check every
 row the same way.
 """
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,6 +20,7 @@ from placements.grants import grants_placement_ended
 from placements.models import Placement
 from placements.selectors import placement_write_check
 
+from .due import follow_up_due_dates
 from .models import (
     Assessment,
     Exit,
@@ -35,18 +35,7 @@ from .models import (
 )
 from .sections import CaseworkSection
 
-FOLLOW_UP_DAYS = 28
-FOLLOW_UP_MONTHS = 6
 RUNNING = (Placement.Status.ACTIVE, Placement.Status.PAUSED)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later, clamped to the month's last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 def placement_date_validate(*, placement: Placement, on: date, field: str = "date") -> None:
@@ -346,14 +335,6 @@ def placement_end(
     follow_ups_schedule(exit_record=exit_record, acting_user=acting_user)
     grants_placement_ended(placement=placement, acting_user=acting_user)
     return exit_record
-
-
-def follow_up_due_dates(*, exit_on: date) -> dict[str, date]:
-    """When an exit's follow-ups are due, by kind: 28 days and six months after it."""
-    return {
-        FollowUp.Kind.DAY_28: exit_on + timedelta(days=FOLLOW_UP_DAYS),
-        FollowUp.Kind.MONTH_6: add_months(exit_on, FOLLOW_UP_MONTHS),
-    }
 
 
 def follow_ups_schedule(*, exit_record: Exit, acting_user: User) -> list[FollowUp]:

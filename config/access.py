@@ -430,6 +430,26 @@ ACCESS_TABLE.update(
 )
 # --- end erasure and retention --------------------------------------------------------------
 
+# --- Notifications (desk.views.notifications) -----------------------------------------------
+# Every signed-in user has their own; notifications.selectors reads only the user's own
+# (another's answers 404). A notification is a kind and a link, no person data: the item
+# it links to has its own rule.
+ACCESS_TABLE.update(
+    {
+        "notifications:list": Rule(roles=ANY_SIGNED_IN, description="the user's notifications"),
+        "notifications:open": Rule(
+            roles=ANY_SIGNED_IN, description="mark one read and go to its item (POST)"
+        ),
+        "notifications:read_all": Rule(
+            roles=ANY_SIGNED_IN, description="mark all the user's notifications read (POST)"
+        ),
+        "notifications:preferences": Rule(
+            roles=ANY_SIGNED_IN, description="in Stegvis only, or also by e-mail, per kind"
+        ),
+    }
+)
+# --- end notifications ----------------------------------------------------------------------
+
 
 class Refusal(StrEnum):
     SIGN_IN = "sign-in"

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "documents",
     "referrals",
     "timesheets",
+    "notifications",
     "erasure",
     "reports",
     "subject_copy",
@@ -279,6 +280,30 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Background work: Django's tasks framework with the database backend.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# E-mail (notifications): sent only by the background worker. SMTP from the
+# environment in production (docs/deployment.md); printed to the console in
+# development; the tests use Django's in-memory outbox.
+if PRODUCTION or os.environ.get("EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("EMAIL_HOST", "localhost"),
+                "port": int(os.environ.get("EMAIL_PORT", "587")),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": os.environ.get("EMAIL_USE_TLS", "1") == "1",
+                "use_ssl": os.environ.get("EMAIL_USE_SSL", "0") == "1",
+                "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Stegvis <noreply@localhost>")
+#: The address the e-mails link to (the notification list is appended).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # Outcome exports (reports): files kept outside static and media, served
 # only through the access-checked, audited download view.

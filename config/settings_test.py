@@ -27,6 +27,7 @@ ENCRYPTION_DEV_KEY_FILE = None
 AXES_ENABLED = True
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
 if DATABASES["default"]["ENGINE"] == "config.sqlite3":  # noqa: F405
     # An in-memory test database, as Django gives its own SQLite backend; said

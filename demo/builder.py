@@ -38,8 +38,9 @@ from stdnum import luhn
 from accounts.models import Membership, Organisation, Role, Unit, User
 from accounts.services import totp_device_create
 from audit.history import bulk_create_tracked, save_with_history
+from casework.due import add_months
 from casework.models import Assessment, FollowUp, Goal, ProgressNote, Review
-from casework.services import DEFAULT_AREAS, add_months, instrument_ensure_default
+from casework.services import DEFAULT_AREAS, instrument_ensure_default
 from participants.identity import normalise_identity_number
 from participants.models import Consent, Gender, Participant
 from participants.services import ParticipantInput, consent_template_save

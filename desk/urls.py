@@ -19,6 +19,7 @@ from .views import (
     documents,
     followup,
     home,
+    notifications,
     participants,
     placements,
     progress,
@@ -345,4 +346,12 @@ referral_patterns = [
     path("<uuid:referral_id>/avsla/", referrals.referral_decline, name="decline"),
     path("<uuid:referral_id>/svar/", referrals.referral_supplement, name="supplement"),
     path("<uuid:referral_id>/aterkalla/", referrals.referral_withdraw, name="withdraw"),
+]
+
+#: /aviseringar/ — the user's own notifications and how they want to be told.
+notification_patterns = [
+    path("", notifications.notification_list, name="list"),
+    path("<uuid:notification_id>/oppna/", notifications.notification_open, name="open"),
+    path("las-alla/", notifications.notifications_read_all, name="read_all"),
+    path("installningar/", notifications.notification_preferences, name="preferences"),
 ]

@@ -27,10 +27,11 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organisation, Role, User
+from accounts.models import Membership, Organisation, Role, User
 from accounts.roles import organisations_with_role
 from audit import registry
 from audit.history import save_with_history
@@ -39,6 +40,8 @@ from encryption import keycache
 from encryption.fields import DATA_KEY_FIELD, REGISTRY
 from encryption.models import DataKey
 from encryption.services import data_key_destroy
+from notifications.kinds import Kind
+from notifications.services import notify
 from participants.models import Participant
 from placements.models import Placement
 from referrals.models import Referral
@@ -127,13 +130,31 @@ def erasure_request(
         participant_id=participant.pk, status=ErasureRequest.Status.PENDING
     ).exists():
         raise ValidationError(_("An erasure of this record is already awaiting approval."))
-    return ErasureRequest.objects.create(
+    erasure = ErasureRequest.objects.create(
         organisation_id=participant.organisation_id,
         participant_id=participant.pk,
         ground=ground,
         note=note.strip(),
         requested_by=acting_user,
         requested_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: _erasure_announce(erasure), robust=True)
+    return erasure
+
+
+def _erasure_announce(erasure: ErasureRequest) -> None:
+    """The enterprise's data-protection officers are told an erasure awaits them."""
+    deciders = User.objects.filter(
+        is_active=True,
+        pk__in=Membership.objects.current()
+        .filter(organisation_id=erasure.organisation_id, role=Role.AUDITOR)
+        .exclude(user_id=erasure.requested_by_id)
+        .values("user_id"),
+    )
+    notify(
+        kind=Kind.ERASURE_AWAITING_APPROVAL,
+        recipients=deciders,
+        url=reverse("erasure:detail", kwargs={"erasure_id": erasure.pk}),
     )
 
 

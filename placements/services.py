@@ -23,6 +23,7 @@ from participants.models import Participant
 from participants.policy import Relation
 from participants.selectors import participant_write_check
 
+from . import signals
 from .grants import grants_for_placements, grants_membership_ended, grants_supervisor_end
 from .models import (
     WEEKDAY_CODES,
@@ -36,6 +37,11 @@ from .sections import PlacementSection
 from .selectors import attendance_today, hours_display, placement_write_check
 
 MAX_HOURS_PER_WEEK = Decimal("40")
+
+
+def _announce(signal, **kwargs) -> None:
+    """Send ``signal`` once the transaction has committed (placements.signals)."""
+    transaction.on_commit(lambda: signal.send_robust(sender=Placement, **kwargs))
 
 
 def _has_role(user: User, organisation_id, role: str) -> bool:
@@ -394,12 +400,14 @@ def placement_plan_submit(*, placement: Placement, acting_user: User) -> Placeme
         raise ValidationError({"plan_goals": _("Write the plan's goals before submitting it.")})
     placement.plan_status = Placement.PlanStatus.SUBMITTED
     placement.plan_submitted_at = timezone.now()
-    return save_with_history(
+    save_with_history(
         placement,
         user=acting_user,
         reason="plan submitted",
         update_fields=["plan_status", "plan_submitted_at"],
     )
+    _announce(signals.plan_submitted, placement=placement, acting_user=acting_user)
+    return placement
 
 
 @transaction.atomic
@@ -420,9 +428,11 @@ def placement_plan_decide(
     placement.plan_decided_at = timezone.now()
     placement.plan_decided_by = acting_user
     placement.plan_comment = comment
-    return save_with_history(
+    save_with_history(
         placement, user=acting_user, reason="plan approved" if approve else "plan changes requested"
     )
+    _announce(signals.plan_decided, placement=placement, acting_user=acting_user, approved=approve)
+    return placement
 
 
 @transaction.atomic

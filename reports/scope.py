@@ -70,7 +70,7 @@ class Period:
     @property
     def end(self) -> date:
         """The last day of the last month."""
-        from casework.services import add_months
+        from casework.due import add_months
 
         return add_months(self.last_month, 1) - timedelta(days=1)
 

@@ -4,11 +4,14 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from notifications.kinds import Kind
+from notifications.services import notify
 
 from . import disclosure
 from .anonymised import AUTOMATIC, AnonymisedExport, build_anonymised_export
@@ -119,6 +122,14 @@ def export_produce(*, export: ReportExport, as_of=None) -> dict[str, bytes]:
     export.progress = 100
     export.finished_at = timezone.now()
     export.save(update_fields=["files", "status", "progress", "finished_at"])
+    transaction.on_commit(
+        lambda: notify(
+            kind=Kind.EXPORT_READY,
+            recipients=[export.created_by],
+            url=reverse("reports:export_status", kwargs={"export_id": export.pk}),
+        ),
+        robust=True,
+    )
     return bundle.files
 
 

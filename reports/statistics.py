@@ -72,6 +72,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Unit
+from casework.due import follow_up_counts_as_due
 from casework.models import Assessment, FollowUp, Item, Outcome, Score
 from participants.models import EducationLevel, Gender, LabourMarketStatus
 from placements.models import Attendance, Placement, Programme
@@ -286,7 +287,7 @@ def follow_up_groups(*, period: Period, organisation_ids, as_of: date) -> list[d
         .values(*GROUP_FIELDS, "kind")
         .annotate(
             exits=Count("pk"),
-            due=Count("pk", filter=Q(due_on__lte=as_of) | done),
+            due=Count("pk", filter=follow_up_counts_as_due(as_of)),
             done=Count("pk", filter=done),
             **status_counts,
         )

@@ -33,6 +33,7 @@ DOMAIN = {
     "documents",
     "referrals",
     "timesheets",
+    "notifications",
 }
 ALLOWED = {
     "encryption": set(),
@@ -44,6 +45,16 @@ ALLOWED = {
     "documents": {"placements", "participants", "accounts", "encryption", "audit"},
     "referrals": {"placements", "participants", "accounts", "encryption", "audit"},
     "timesheets": {"placements", "participants", "accounts", "encryption", "audit"},
+    # Above casework and referrals: hears their events, reads the due rule.
+    "notifications": {
+        "casework",
+        "referrals",
+        "placements",
+        "participants",
+        "accounts",
+        "encryption",
+        "audit",
+    },
     "erasure": DOMAIN,
     "reports": DOMAIN,
     "demo": DOMAIN,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.history import bulk_create_tracked
+from casework.due import follow_up_due_dates
 from casework.models import (
     Assessment,
     Exit,
@@ -29,7 +30,6 @@ from casework.models import (
 from casework.services import (
     assessment_validate,
     exit_validate,
-    follow_up_due_dates,
     follow_up_status_validate,
     goal_status_validate,
     goal_validate,

@@ -10,7 +10,8 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.roles import organisations_with_role
 from accounts.selectors import membership_pending_list_for
-from casework.selectors_followup import follow_ups_due_for, review_due_on, reviews_due_for
+from casework import due
+from casework.selectors_followup import follow_ups_due_for, reviews_due_for
 from participants.selectors import of_organisations
 from placements.models import Placement
 from placements.selectors import (
@@ -91,8 +92,8 @@ def home_case_officer_for(*, user: User, today: date | None = None) -> dict:
     mine = placement_list_for(user=user).filter(case_officer=user)
     reviews = _first(reviews_due_for(user=user, today=today))
     for placement in reviews.items:
-        placement.review_due_on = review_due_on(placement)
-        placement.review_overdue = bool(placement.review_due_on and placement.review_due_on < today)
+        placement.review_due_on = due.placement_review_due_on(placement)
+        placement.review_overdue = due.is_overdue(placement.review_due_on, today=today)
     return {
         "today": today,
         "plans_submitted": _first(
@@ -150,10 +151,10 @@ def home_manager_for(*, user: User, today: date | None = None) -> dict:
             .order_by("unit__organisation__name", "unit__name")
         ),
         "follow_ups_overdue": _first(
-            follow_ups_due_for(user=user, today=today).filter(due_on__lt=today)
+            follow_ups_due_for(user=user, today=today).filter(due.follow_ups_overdue(today))
         ),
         "past_planned_end": _first(
-            placements.filter(status__in=RUNNING, planned_end__lt=today)
+            placements.filter(due.planned_end_passed(today))
             .defer(*LIST_PARTICIPANT_DEFERRED)
             .order_by("planned_end", "pk")
         ),

@@ -9,18 +9,18 @@ user read its section.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from casework.due import is_overdue, placement_review_due_on, with_review_dates
 from casework.models import Exit, FollowUp, Review
 from casework.sections import CaseworkSection
 from casework.selectors import goal_list_for, progress_note_list_for
-from casework.selectors_followup import REVIEW_INTERVAL_DAYS
 from participants.identity import mask_identity_number
 from participants.models import Participant
 from participants.policy import Access, Relation
@@ -76,34 +76,22 @@ class RecordSummary:
     placements: list[Placement]
 
 
-def review_due_date(placement: Placement) -> date | None:
-    """When the next review of a running placement falls due (the reviews-due rule)."""
-    next_on = getattr(placement, "next_review_on", None)
-    if next_on is not None:
-        return next_on
-    base = getattr(placement, "last_review_on", None) or placement.start_date
-    return base + timedelta(days=REVIEW_INTERVAL_DAYS) if base else None
-
-
 def _visible_placements(*, user: User, participant: Participant):
     """The participant's placements the user may see, with unit, case officer and
     current supervisors (two queries), and the dates the header and timeline need."""
     access = _access(participant)
     annotations: dict[str, Any] = {}
-    if access.can_read(CaseworkSection.REVIEWS):
-        latest = Review.objects.filter(placement_id=OuterRef("pk")).order_by("-date", "-pk")
-        annotations["last_review_on"] = Max("reviews__date")
-        annotations["next_review_on"] = Subquery(latest.values("next_review_on")[:1])
     if access.can_read(CaseworkSection.OUTCOMES):
         annotations["next_follow_up_on"] = Subquery(
             FollowUp.objects.filter(exit__placement_id=OuterRef("pk"), done_at__isnull=True)
             .order_by("due_on")
             .values("due_on")[:1]
         )
+    placements = placement_list_for(user=user).filter(participant=participant)
+    if access.can_read(CaseworkSection.REVIEWS):
+        placements = with_review_dates(placements)
     return list(
-        placement_list_for(user=user)
-        .filter(participant=participant)
-        .select_related(None)
+        placements.select_related(None)
         .select_related("unit", "referring_organisation", "case_officer", "data_key")
         .prefetch_related(
             Prefetch(
@@ -124,16 +112,22 @@ def _next_due(placements: list[Placement], participant: Participant, today: date
     items: list[DueItem] = []
     for placement in placements:
         if placement.status in RUNNING and access.can_read(CaseworkSection.REVIEWS):
-            due = review_due_date(placement)
+            due = placement_review_due_on(placement)
             if due is not None:
-                items.append(DueItem(str(_("Review")), due, due < today))
+                items.append(DueItem(str(_("Review")), due, is_overdue(due, today=today)))
         if placement.status in RUNNING and placement.planned_end:
             items.append(
-                DueItem(str(_("Planned end")), placement.planned_end, placement.planned_end < today)
+                DueItem(
+                    str(_("Planned end")),
+                    placement.planned_end,
+                    is_overdue(placement.planned_end, today=today),
+                )
             )
         follow_up_on = getattr(placement, "next_follow_up_on", None)
         if follow_up_on is not None:
-            items.append(DueItem(str(_("Follow-up")), follow_up_on, follow_up_on < today))
+            items.append(
+                DueItem(str(_("Follow-up")), follow_up_on, is_overdue(follow_up_on, today=today))
+            )
         if (
             placement.plan_status == Placement.PlanStatus.SUBMITTED
             and access.can_read(PlacementSection.PLAN)
@@ -345,16 +339,16 @@ def placement_timeline_for(
                     "follow_up",
                     str(title),
                     _name(follow_up.done_by),
-                    detail=str(_("Overdue")) if not follow_up.done_at and on < today else "",
+                    detail=str(_("Overdue"))
+                    if not follow_up.done_at and is_overdue(on, today=today)
+                    else "",
                 )
             )
     for timeline in timelines.values():
         placement = timeline.placement
         if placement.status in RUNNING and access.can_read(CaseworkSection.REVIEWS):
-            timeline.review_due_on = review_due_date(placement)
-            timeline.review_overdue = bool(
-                timeline.review_due_on and timeline.review_due_on < today
-            )
+            timeline.review_due_on = placement_review_due_on(placement)
+            timeline.review_overdue = is_overdue(timeline.review_due_on, today=today)
         timeline.events.sort(key=lambda event: (event.on, event.at is None, event.at or 0))
     return list(timelines.values())
 
@@ -401,7 +395,7 @@ def review_basis_for(*, user: User, placement: Placement) -> ReviewBasis:
     if last is not None:
         placement.last_review_on = last.date  # type: ignore[attr-defined]
         placement.next_review_on = last.next_review_on  # type: ignore[attr-defined]
-    due = review_due_date(placement) if placement.status in RUNNING else None
+    due = placement_review_due_on(placement) if placement.status in RUNNING else None
     return ReviewBasis(
         planned_hours=totals["planned"] or 0,
         attended_hours=totals["attended"] or 0,
@@ -410,6 +404,6 @@ def review_basis_for(*, user: User, placement: Placement) -> ReviewBasis:
         goals=list(goal_list_for(placement=placement)),
         last_review=last,
         due_on=due,
-        overdue=bool(due and due < timezone.localdate()),
+        overdue=is_overdue(due, today=timezone.localdate()),
         sections=access.read,
     )

@@ -10,13 +10,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from audit.events import record_access, record_shown
-from casework import services
+from casework import due, services
 from casework.sections import CaseworkSection
 from casework.selectors_followup import (
     follow_up_get_for,
     follow_ups_due_for,
     follow_ups_recordable_organisations,
-    review_due_on,
     reviews_due_for,
 )
 from desk.forms.errors import add_service_errors
@@ -139,10 +138,8 @@ class ReviewsDueView(View):
         )
         today = timezone.localdate()
         for placement in page.object_list:
-            placement.review_due_on = review_due_on(placement)
-            placement.review_overdue = bool(
-                placement.review_due_on and placement.review_due_on < today
-            )
+            placement.review_due_on = due.placement_review_due_on(placement)
+            placement.review_overdue = due.is_overdue(placement.review_due_on, today=today)
         record_shown(
             request,
             participant_ids=[placement.participant_id for placement in page.object_list],

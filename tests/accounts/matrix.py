@@ -42,7 +42,11 @@ from casework.services import (
     progress_note_add,
 )
 from config.access import Rule, rule_for
+from notifications.kinds import Kind
+from notifications.models import Notification
+from notifications.services import notify
 from placements.services import AttendanceEntry, attendance_record_week, membership_end
+from referrals.selectors import referral_url
 from reports.models import ReportExport
 from reports.scope import Period
 from reports.service import export_produce
@@ -354,8 +358,19 @@ def build_scenario() -> Scenario:
 
     referral_r1 = referral_for_matrix(agency_x, enterprise_a, users["case_officer_x"])
 
+    # A notification each for the manager and the case officer, about the referral: a
+    # notification is its recipient's own, so everyone else gets 404.
+    notifications = {}
+    for key, user_key, kind in (
+        ("N1", "manager_a", Kind.REFERRAL_RECEIVED),
+        ("N2", "case_officer_x", Kind.REFERRAL_ANSWERED),
+    ):
+        notify(kind=kind, recipients=[users[user_key]], url=referral_url(referral_r1))
+        notifications[key] = Notification.objects.filter(recipient=users[user_key]).latest("pk")
+
     objects = {
         "R1": referral_r1,
+        **notifications,
         **consents,
         **copies,
         "ER3": erasure_p3,
@@ -408,6 +423,9 @@ def build_scenario() -> Scenario:
         "ER3": frozenset({"manager_a", "auditor_a"}),
         # A referral: the case officer who sent it and the enterprise's managers.
         "R1": frozenset({"manager_a", "case_officer_x"}),
+        # A notification: its recipient only.
+        "N1": frozenset({"manager_a"}),
+        "N2": frozenset({"case_officer_x"}),
     }
     sign_in_how = {key: "verified" for key in users}
     sign_in_how["anonymous"] = "anonymous"
@@ -568,6 +586,7 @@ OBJECT_PARAMETERS: dict[str, tuple[str, ...]] = {
     "copy_id": ("SC1", "SC2"),
     "erasure_id": ("ER3",),
     "referral_id": ("R1",),
+    "notification_id": ("N1", "N2"),
 }
 
 

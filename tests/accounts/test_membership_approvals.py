@@ -123,5 +123,6 @@ def test_query_count_does_not_grow(
 
 
 # Session, user, memberships, OTP device (4); the pending memberships with
-# their users (1); session saved (3: the first request after sign-in).
-APPROVALS_QUERIES = 8
+# their users (1); session saved (3: the first request after sign-in);
+# the header's unread notifications (1).
+APPROVALS_QUERIES = 9

@@ -177,8 +177,8 @@ def test_flag_no_current_relationship(
 # = 4; paginator count 1; the page of events 1; the page's three flags 1;
 # usernames 1; organisation names 1; the participants' names (with their data
 # keys) 1; the session save in a savepoint = 3 (the first request after sign-in
-# starts the idle clock).
-EVENT_LIST_QUERIES = 4 + 1 + 1 + 1 + 1 + 1 + 1 + 3
+# starts the idle clock); the header's unread notifications (1).
+EVENT_LIST_QUERIES = 4 + 1 + 1 + 1 + 1 + 1 + 1 + 3 + 1
 
 
 @pytest.mark.parametrize("rows", [5, 50])
@@ -251,8 +251,9 @@ def test_history_is_404_outside_the_auditors_organisation(
 # session, user, memberships, device = 4; the participant 1; the access event
 # 1; the name (with its data key) 1; the data key 1; one per history source
 # (placement and assessment ids are subqueries); usernames 1; session save in
-# a savepoint 3 (the first request after sign-in starts the idle clock).
-HISTORY_QUERIES = 4 + 1 + 1 + 1 + 1 + len(registry.history_sources()) + 1 + 3
+# a savepoint 3 (the first request after sign-in starts the idle clock);
+# the header's unread notifications (1).
+HISTORY_QUERIES = 4 + 1 + 1 + 1 + 1 + len(registry.history_sources()) + 1 + 3 + 1
 
 
 @pytest.mark.parametrize("notes", [1, 10])

@@ -90,8 +90,8 @@ def test_review_before_the_start_is_refused_by_the_service(placement, case_offic
 
 # Session, user, memberships, OTP device (4); paginator COUNT and rows (2);
 # access event INSERT (1); session saved (3: the first request after sign-in starts
-# the idle clock). Rows add none.
-REVIEWS_DUE_QUERIES = 10
+# the idle clock); the header's unread notifications (1). Rows add none.
+REVIEWS_DUE_QUERIES = 11
 
 
 @pytest.mark.parametrize("rows", [2, 20])
@@ -262,8 +262,8 @@ def test_follow_up_404_identical_to_missing(ended, other_supervisor, login):
 
 # Session, user, memberships, OTP device (4); paginator COUNT and rows (2);
 # access event INSERT (1); session saved (3: the first request after sign-in starts
-# the idle clock). Rows add none.
-FOLLOW_UPS_QUERIES = 10
+# the idle clock); the header's unread notifications (1). Rows add none.
+FOLLOW_UPS_QUERIES = 11
 
 
 @pytest.mark.parametrize("rows", [2, 20])

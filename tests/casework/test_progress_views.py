@@ -248,12 +248,13 @@ def test_note_on_a_placement_not_offered_is_refused(client_for, placement, super
     assert not ProgressNote.objects.exists()
 
 
-# Why 12 for the notes page: middleware (session, user, memberships, OTP device) 4;
+# Why 13 for the notes page: middleware (session, user, memberships, OTP device) 4;
 # participant_get_for 2; the placements the user may log on (form choices) 1; notes
 # count and page 2 (authors, units and data keys joined); the record's summary header
-# 2 (placements, current supervisors); the access event 1. (The session save, 3,
-# comes at most once a minute: not on this warmed session.)
-NOTES_QUERIES = 12
+# 2 (placements, current supervisors); the access event 1; the header's unread
+# notifications 1. (The session save, 3, comes at most once a minute: not on this
+# warmed session.)
+NOTES_QUERIES = 13
 
 
 @pytest.mark.parametrize("count", [2, 20])

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from accounts.models import Role
+from casework.due import add_months
 from casework.models import (
     Assessment,
     Exit,
@@ -22,7 +23,6 @@ from casework.models import (
 )
 from casework.services import (
     DEFAULT_AREAS,
-    add_months,
     assessment_record,
     follow_up_record,
     goal_add,

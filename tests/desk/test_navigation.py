@@ -297,8 +297,9 @@ def test_a_supervisor_sees_an_empty_week_before_their_placements_not_a_404(
 
 # Session, user, OTP device, memberships (4); then the units: a manager's in one query
 # with their running placements counted; a supervisor's current grants (ids) and the
-# units of those placements (2). The page lists units only: no access event.
-UNITS_QUERIES = {"manager": 5, "supervisor": 6}
+# units of those placements (2); the header's unread notifications (1). The page lists
+# units only: no access event.
+UNITS_QUERIES = {"manager": 6, "supervisor": 7}
 
 
 @pytest.mark.parametrize("role", sorted(UNITS_QUERIES))

@@ -10,6 +10,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from notifications.kinds import Kind
+from notifications.services import notify
+
 from .steps import (
     BLOCKING_IMPACTS,
     axe_run,
@@ -99,6 +102,15 @@ def test_main_screens_have_no_serious_accessibility_violations(world, new_page):
     report.check(officer, "placement-detail-case-officer")
     officer.goto(reverse("placements:reviews_due"))
     report.check(officer, "reviews-due")
+    notify(
+        kind=Kind.REVIEW_DUE,
+        recipients=[world.case_officer],
+        url=reverse("placements:reviews_due"),
+    )
+    officer.goto(reverse("notifications:list"))
+    report.check(officer, "notifications")
+    officer.goto(reverse("notifications:preferences"))
+    report.check(officer, "notification-preferences")
 
     print(f"\naxe-core checked {len(report.screens)} screens: {', '.join(report.screens)}")
     if report.other:

@@ -212,8 +212,9 @@ def test_retention_screen_queries_do_not_grow(
     login(manager)
     client.get(reverse("erasure:retention"))  # warm the session
     # session, user, device (3); memberships (1); policies (1); due list (1);
-    # access events (1 INSERT); organisations (1); last run (1); menu (0: roles cached)
-    with django_assert_num_queries(9):
+    # access events (1 INSERT); organisations (1); last run (1); menu (0: roles cached);
+    # the header's unread notifications (1)
+    with django_assert_num_queries(10):
         response = client.get(reverse("erasure:retention"))
     assert response.content.decode().count("Decide") >= count
 
@@ -228,7 +229,8 @@ def test_erasure_list_queries_do_not_grow(
         )
     login(auditor)
     client.get(reverse("erasure:list"))
-    # session, user, device (3); memberships (1); pending (1); decided (1)
-    with django_assert_num_queries(6):
+    # session, user, device (3); memberships (1); pending (1); decided (1);
+    # the header's unread notifications (1)
+    with django_assert_num_queries(7):
         response = client.get(reverse("erasure:list"))
     assert response.content.decode().count("/dataskydd/radering/") == count

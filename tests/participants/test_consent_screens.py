@@ -283,8 +283,9 @@ def _tab_queries(record, manager, login, django_assert_num_queries, count):
     # Session, user, device (3); memberships (1); the participant's access and the
     # participant (2); the access event (1); the consents with their organisations,
     # users, wordings and data key (1); the record's summary header (2: the current
-    # placement with its people, and what is due; desk.selectors.record).
-    with django_assert_num_queries(10):
+    # placement with its people, and what is due; desk.selectors.record);
+    # the header's unread notifications (1).
+    with django_assert_num_queries(11):
         response = client.get(consents_url(record))
     assert response.status_code == 200
     return response

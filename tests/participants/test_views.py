@@ -325,7 +325,8 @@ def _participants_with_placements(*, count, enterprise, unit, supervisor, manage
 # Data keys come with the participants (select_related) and unwrap without a query.
 # The session is written back (SAVEPOINT, UPDATE, RELEASE: 3 more) only when the
 # idle clock is refreshed, at most once a minute (tests/accounts/test_signin.py).
-LIST_QUERIES = 10
+# Plus the header's unread notifications (1).
+LIST_QUERIES = 11
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -577,13 +578,14 @@ def test_protected_identity_edit_keeps_the_address(client_for, manager, enterpri
     assert Participant.objects.get(pk=participant.pk).address == "Hemliga vägen 7, Borlänge"
 
 
-# Why 15 for the record: middleware (session, user, memberships, OTP device) 4; the
+# Why 16 for the record: middleware (session, user, memberships, OTP device) 4; the
 # access row and the participant 2 (participant_get_for); the placements with their
 # attendance, review, exit and follow-up summaries in one query 1; the summary header
 # 2 (placements, current supervisors: desk.selectors.record); the timeline 5 (plan
-# history, pauses, reviews, exits, follow-ups); the access event 1.
+# history, pauses, reviews, exits, follow-ups); the access event 1; the header's
+# unread notifications 1.
 # (The session save, 3, comes at most once a minute: not on this warmed session.)
-DETAIL_QUERIES = 15
+DETAIL_QUERIES = 16
 
 
 @pytest.mark.parametrize("count", [1, 10])

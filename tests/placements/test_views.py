@@ -101,8 +101,9 @@ def _count_queries(client, url) -> int:
 
 # Session, user, memberships, OTP device (4); paginator COUNT, page rows,
 # current supervisors (3); the access event INSERT (1); the session's
-# last-seen time saved (savepoint, UPDATE, release: 3). Rows add none.
-LIST_QUERIES = 11
+# last-seen time saved (savepoint, UPDATE, release: 3); the header's unread notifications (1).
+# Rows add none.
+LIST_QUERIES = 12
 
 
 @pytest.mark.parametrize("rows", [2, 20])
@@ -600,8 +601,9 @@ def test_grid_records_one_access_event_per_participant_in_one_insert(
 
 # Session, user, memberships, OTP device (4); unit, placements, the week's
 # attendance (3); one INSERT for every participant's access event (1); the
-# session's last-seen time saved (savepoint, UPDATE, release: 3). Rows add none.
-GRID_QUERIES = 11
+# session's last-seen time saved (savepoint, UPDATE, release: 3); the header's unread
+# notifications (1). Rows add none.
+GRID_QUERIES = 12
 
 
 @pytest.mark.parametrize("rows", [2, 20])

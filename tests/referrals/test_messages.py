@@ -108,8 +108,9 @@ def test_outsiders_do_not_read(placement, manager, who, status, request, login):
 
 
 # Session, user, memberships, OTP device (4); the placement with its relation flags (1);
-# the messages with authors and data key (1); access event (1); session saved (3).
-MESSAGES_QUERIES = 4 + 1 + 1 + 1 + 3
+# the messages with authors and data key (1); access event (1); session saved (3);
+# the header's unread notifications (1).
+MESSAGES_QUERIES = 4 + 1 + 1 + 1 + 3 + 1
 
 
 @pytest.mark.parametrize("count", [2, 20])

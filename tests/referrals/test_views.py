@@ -211,8 +211,9 @@ def test_each_read_is_an_access_event(referral, manager, login):
 
 # Session, user, memberships, OTP device (4); the case officer's referrals and the
 # enterprise's (one query each, agency, enterprise, unit and data key joined); the
-# access event INSERT (1); the session saved (3, the first request after sign-in).
-LIST_QUERIES = 4 + 2 + 1 + 3
+# access event INSERT (1); the session saved (3, the first request after sign-in);
+# the header's unread notifications (1).
+LIST_QUERIES = 4 + 2 + 1 + 3 + 1
 
 
 @pytest.mark.parametrize("count", [2, 20])

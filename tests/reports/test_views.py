@@ -13,6 +13,8 @@ from accounts.models import Role
 from accounts.reauth import DEFAULT_MAX_AGE_SECONDS, REAUTH_AT
 from audit.models import AccessEvent
 from config.access import rule_for
+from notifications.kinds import Kind
+from notifications.models import Notification
 from reports.models import ReportExport
 from tests.accounts.signin_helpers import PASSWORD, sign_in, totp_code
 from tests.factories import OrganisationFactory, user_with_role
@@ -196,8 +198,11 @@ def test_analyst_exports_only_shared_enterprises_in_the_background(
     assert not ReportExport.objects.exists()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(reverse("reports:export_create"), {**QUERY, "threshold": 5})
-    assert len(callbacks) == 1  # the task is enqueued once the request commits
+    # The task is enqueued once the request commits; the task (run at once by the
+    # immediate backend) tells the analyst the export is ready once it commits.
+    assert len(callbacks) == 2
     export = ReportExport.objects.get()
+    assert Notification.objects.get(recipient=analyst).kind == Kind.EXPORT_READY
     assert response.status_code == 302
     assert export.parameters["organisation_ids"] == [str(dataset.enterprise.pk)]
     # The immediate task backend ran the task on commit.

@@ -171,8 +171,9 @@ def _list_queries(planted, manager, login, django_assert_num_queries, count):
     client = login(manager)
     client.get(url("subject_copies", planted.participant))
     # Session, user, device (3); memberships (1); the participant's access and the
-    # participant (2); the copies with who asked (1); the access event (1).
-    with django_assert_num_queries(8):
+    # participant (2); the copies with who asked (1); the access event (1);
+    # the header's unread notifications (1).
+    with django_assert_num_queries(9):
         response = client.get(url("subject_copies", planted.participant))
     assert response.content.decode().count("<tr>") == count + 1
 
