@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "casework",
     "documents",
     "referrals",
+    "funding",
     "erasure",
     "reports",
     "subject_copy",

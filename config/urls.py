@@ -18,6 +18,7 @@ urlpatterns = [
     path("granskning/", include((desk.audit_patterns, "audit"))),
     path("behorigheter/", include((desk_memberships.membership_patterns, "memberships"))),
     path("dataskydd/", include((desk.erasure_patterns, "erasure"))),
+    path("projekt/", include((desk.funding_patterns, "funding"))),
     path("", include((desk.moved_patterns, "moved"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -46,7 +46,8 @@ ALLOWED = {
     "reports": DOMAIN,
     "demo": DOMAIN,
     "subject_copy": DOMAIN | {"erasure"},  # registers its files with the erasure
-    "desk": DOMAIN | {"reports", "subject_copy", "erasure"},
+    "funding": DOMAIN | {"reports"},  # funder files reuse the report writers
+    "desk": DOMAIN | {"reports", "subject_copy", "erasure", "funding"},
 }
 APPS = set(ALLOWED) | {"config"}
 #: A model named in a string: "app_label.ModelName".
