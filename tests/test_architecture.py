@@ -44,7 +44,7 @@ ALLOWED = {
     "referrals": {"placements", "participants", "accounts", "encryption", "audit"},
     "erasure": DOMAIN,
     "reports": DOMAIN,
-    "demo": DOMAIN,
+    "demo": DOMAIN | {"funding"},  # the demo's funded project
     "subject_copy": DOMAIN | {"erasure"},  # registers its files with the erasure
     "funding": DOMAIN | {"reports"},  # funder files reuse the report writers
     "desk": DOMAIN | {"reports", "subject_copy", "erasure", "funding"},
