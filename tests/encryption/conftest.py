@@ -224,10 +224,11 @@ def build_full_record(
     message = case_message_post(placement=placement, body=canary("message"), acting_user=manager)
     record.values[("referrals.CaseMessage", "body")] = canary("message")
     referral, referral_rows = _referral(tag, enterprise, agency, case_officer, record)
+    project_placement = _project_placement(enterprise, placement, manager, record, canary)
     record.placement = placement
     record.rows = [participant, consent, placement, *attendance, pause, note, goal, assessment]
     record.rows += [review]
-    record.rows += [exit_record, follow_up, document, message]
+    record.rows += [exit_record, follow_up, document, message, project_placement]
     record.own_key_rows = [TOTPSecret.objects.get(device=device), *referral_rows]
     record.canaries += [
         value for value in record.values.values() if value not in record.other_canaries
@@ -235,6 +236,40 @@ def build_full_record(
     record.canaries += [f"Kanarie-{tag}"]
     keycache.forget()
     return record
+
+
+def _project_placement(enterprise, placement, manager, record, canary):
+    """The placement in a funded project: its special-category answers are encrypted."""
+    import uuid
+
+    from audit.history import save_with_history
+    from funding.services import ProjectInput, project_create, project_placement_add
+    from tests.factories import OrganisationFactory
+
+    tag = uuid.uuid4().hex[:8]  # plain names: no canary in them
+    funder = OrganisationFactory(kind="funder", name=f"Finansiär {tag}")
+    project = project_create(
+        enterprise=enterprise,
+        data=ProjectInput(
+            kind="esf", name=f"Projekt {tag}", reference=tag, funder=funder, starts_on=START
+        ),
+        acting_user=manager,
+    )
+    membership = project_placement_add(
+        project=project, placement=placement, joined_on=START, acting_user=manager
+    )
+    # Canaries in place of the codes, so the raw bytes can be searched for them.
+    for name in (
+        "disability",
+        "foreign_background",
+        "third_country_national",
+        "minority",
+        "homeless",
+    ):
+        setattr(membership, name, canary(f"pp-{name}"))
+        record.values[("funding.ProjectPlacement", name)] = canary(f"pp-{name}")
+    save_with_history(membership, user=manager, reason="project entry recorded")
+    return membership
 
 
 def _referral(tag, enterprise, agency, case_officer, record):
