@@ -218,3 +218,48 @@ def test_expiry_is_counted_from_when_the_file_is_made(project, manager, enrol, s
     enrol()
     funder_file = produce(project, manager)
     assert funder_file.expires_at - funder_file.finished_at == timedelta(hours=2)
+
+
+def test_the_attendance_report_names_the_agency_s_decision_number(
+    project, manager, enterprise, unit, supervisor, agency, case_officer, funder
+):
+    from pypdf import PdfReader
+
+    from funding.services import project_placement_add
+    from participants.services import consent_record
+    from placements.models import Programme
+    from placements.services import placement_start, referral_register
+    from tests.factories import make_participant
+
+    participant = make_participant(organisation=enterprise, acting_user=manager)
+    placement = referral_register(
+        participant=participant,
+        programme=Programme.WORK_TRAINING,
+        referred_on=date(2026, 1, 2),
+        referring_organisation=agency,
+        case_officer=case_officer,
+        decision_number="Af-2026-4711",
+        acting_user=manager,
+    )
+    placement = placement_start(
+        placement=placement,
+        unit=unit,
+        supervisors=[supervisor],
+        start_date=date(2026, 1, 5),
+        hours_per_week=20,
+        weekdays="12345",
+        acting_user=manager,
+    )
+    consent_record(
+        participant=participant,
+        purpose=Consent.Purpose.SHARE_WITH_FUNDER,
+        funder=funder,
+        acting_user=manager,
+    )
+    project_placement_add(
+        project=project, placement=placement, joined_on=date(2026, 1, 5), acting_user=manager
+    )
+    funder_file = produce(project, manager, kind=FileKind.ATTENDANCE)
+    content = funder_file_open(funder_file=funder_file, name=funder_file.files[0])
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "Af-2026-4711" in text
