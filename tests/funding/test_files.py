@@ -263,3 +263,15 @@ def test_the_attendance_report_names_the_agency_s_decision_number(
     content = funder_file_open(funder_file=funder_file, name=funder_file.files[0])
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     assert "Af-2026-4711" in text
+
+
+def test_expire_command_deletes_expired_files(project, manager, enrol):
+    from django.core.management import call_command
+
+    enrol()
+    funder_file = produce(project, manager)
+    FunderFile.objects.filter(pk=funder_file.pk).update(expires_at=timezone.now())
+    out = io.StringIO()
+    call_command("expire_funder_files", stdout=out)
+    assert "expired 1 funder files" in out.getvalue()
+    assert FunderFile.objects.get(pk=funder_file.pk).status == FunderFile.Status.EXPIRED

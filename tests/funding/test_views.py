@@ -187,3 +187,26 @@ def test_project_page_query_count_does_not_grow_with_the_placements(
         enrol(leaving=True)
     with django_assert_num_queries(PROJECT_PAGE_QUERIES):
         assert client.get(project.get_absolute_url()).status_code == 200
+
+
+def test_an_expired_link_answers_gone(login, manager, project, enrol):
+    from funding.files import funder_file_produce
+    from funding.services import funder_file_request
+
+    enrol()
+    funder_file = funder_file_produce(
+        funder_file=funder_file_request(
+            project=project,
+            kind="esf_participants",
+            first_month=date(2026, 1, 1),
+            last_month=date(2026, 1, 1),
+            acting_user=manager,
+        )
+    )
+    FunderFile.objects.filter(pk=funder_file.pk).update(expires_at=timezone.now())
+    client = reauthenticated(login(manager))
+    url = reverse("funding:file_download", args=[project.pk, funder_file.pk, funder_file.files[0]])
+    response = client.get(url)
+    assert response.status_code == 410
+    assert "The file has expired" in response.content.decode()
+    assert not AccessEvent.objects.filter(action="export", section="funding").exists()
