@@ -23,7 +23,7 @@ from pathlib import Path
 from bench.cases import RESULT_KEYS, Result
 
 #: Benchmark modules other engineers own; run in their own process when present.
-MODULES = ("encryption", "audit", "reports", "documents", "notifications")
+MODULES = ("encryption", "audit", "reports", "documents", "notifications", "funding")
 
 
 def log(message: str) -> None:

@@ -451,6 +451,49 @@ ACCESS_TABLE.update(
 # --- end notifications ----------------------------------------------------------------------
 
 
+# --- Funded projects and funder files (desk.views.funding) ----------------------------------
+# The enterprise's manager only (funding.selectors: 404 for another enterprise's project).
+# Producing and downloading a file need a recent re-authentication; the download is for
+# the manager who produced it, until it expires.
+ACCESS_TABLE.update(
+    {
+        "funding:list": Rule(roles=_MANAGER, description="the enterprise's funded projects"),
+        "funding:new": Rule(roles=_MANAGER, description="register a funded project"),
+        "funding:detail": Rule(
+            roles=_MANAGER,
+            shows_person_data=True,
+            description="a project: its placements, completeness, files",
+        ),
+        "funding:placement_add": Rule(
+            roles=_MANAGER, shows_person_data=True, description="put a placement in the project"
+        ),
+        "funding:membership": Rule(
+            roles=_MANAGER,
+            shows_person_data=True,
+            description="data at entry and on leaving of one placement in a project",
+        ),
+        "funding:preflight": Rule(
+            roles=_MANAGER, shows_person_data=True, description="pre-flight check of a file"
+        ),
+        "funding:file_create": Rule(
+            roles=_MANAGER, description="produce a funder file (re-authentication)"
+        ),
+        "funding:file_status": Rule(
+            roles=_MANAGER, shows_person_data=True, description="a funder file's status"
+        ),
+        "funding:file_progress": Rule(
+            roles=_MANAGER, description="a funder file's progress (htmx)"
+        ),
+        "funding:file_download": Rule(
+            roles=_MANAGER,
+            shows_person_data=True,
+            description="download a funder file (re-authentication; expires)",
+        ),
+    }
+)
+# --- end funded projects ----------------------------------------------------------------------
+
+
 class Refusal(StrEnum):
     SIGN_IN = "sign-in"
     SECOND_FACTOR = "second-factor"

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "referrals",
     "timesheets",
     "notifications",
+    "funding",
     "erasure",
     "reports",
     "subject_copy",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("behorigheter/", include((desk_memberships.membership_patterns, "memberships"))),
     path("dataskydd/", include((desk.erasure_patterns, "erasure"))),
     path("aviseringar/", include((desk.notification_patterns, "notifications"))),
+    path("projekt/", include((desk.funding_patterns, "funding"))),
     path("", include((desk.moved_patterns, "moved"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -98,6 +98,7 @@ from .catalogue import (
     SUPPORT_NEEDS,
     EnterpriseSpec,
 )
+from .projects import build_funded_projects
 
 DEFAULT_PARTICIPANTS = 60
 DEFAULT_SEED = 2026
@@ -181,6 +182,7 @@ class DemoBuilder:
     def __init__(self, *, participants: int, seed: int, today: date, progress: Callable) -> None:
         self.count = participants
         # Deterministic on purpose (demo passwords included): never used outside the demo.
+        self.seed = seed
         self.rng = Random(seed)  # noqa: S311
         self.consent_rng = Random(seed + 21)  # noqa: S311
         self.fake = Faker("sv_SE")
@@ -838,6 +840,7 @@ def seed_demo(
         builder.build_organisations()
         builder.build_participants()
         builder.build_referrals()
+        build_funded_projects(builder)
     return builder.credentials
 
 

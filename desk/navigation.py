@@ -44,6 +44,7 @@ MAIN_MENU: tuple[MenuEntry, ...] = (
         ("reports:outcome", "reports:export_list"),
         ("reports:",),
     ),
+    MenuEntry(pgettext_lazy("main menu", "Projects"), ("funding:list",), ("funding:",)),
     MenuEntry(pgettext_lazy("main menu", "Log review"), ("audit:events",), ("audit:",)),
     MenuEntry(
         pgettext_lazy("main menu", "Access requests"), ("memberships:pending",), ("memberships:",)

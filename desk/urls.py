@@ -29,6 +29,7 @@ from .views import (
 )
 from .views import consents as consent_views
 from .views import erasure as erasure_views
+from .views import funding as funding_views
 from .views import messages as message_views
 from .views import subject_copy as subject_copy_views
 from .views import timesheets as timesheet_views
@@ -354,4 +355,29 @@ notification_patterns = [
     path("<uuid:notification_id>/oppna/", notifications.notification_open, name="open"),
     path("las-alla/", notifications.notifications_read_all, name="read_all"),
     path("installningar/", notifications.notification_preferences, name="preferences"),
+]
+
+funding_patterns = [
+    path("", funding_views.project_list, name="list"),
+    path("ny/", funding_views.project_new, name="new"),
+    path("<uuid:project_id>/", funding_views.project_detail, name="detail"),
+    path("<uuid:project_id>/placeringar/ny/", funding_views.placement_add, name="placement_add"),
+    path(
+        "<uuid:project_id>/placeringar/<uuid:membership_id>/",
+        funding_views.membership_detail,
+        name="membership",
+    ),
+    path("<uuid:project_id>/kontroll/", funding_views.project_preflight, name="preflight"),
+    path("<uuid:project_id>/filer/ny/", funding_views.file_create, name="file_create"),
+    path("<uuid:project_id>/filer/<uuid:file_id>/", funding_views.file_status, name="file_status"),
+    path(
+        "<uuid:project_id>/filer/<uuid:file_id>/status/",
+        funding_views.file_progress,
+        name="file_progress",
+    ),
+    path(
+        "<uuid:project_id>/filer/<uuid:file_id>/<str:filename>",
+        funding_views.file_download,
+        name="file_download",
+    ),
 ]

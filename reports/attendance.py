@@ -181,6 +181,7 @@ def attendance_month_pdf(
             _("Referring agency"),
             placement.referring_organisation.name if placement.referring_organisation else "–",
         ],
+        [_("Agency decision number"), placement.decision_number or "–"],
         [_("Month"), month_label],
         [
             _("Scope"),

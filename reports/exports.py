@@ -50,8 +50,14 @@ def csv_value(value) -> str:
     return neutralise(value)
 
 
-def to_csv(tables: list[SheetTable], *, preamble: list[list[str]] = ()) -> bytes:
-    """All tables one after another, each with its title row, for Swedish Excel."""
+def to_csv(
+    tables: list[SheetTable], *, preamble: list[list[str]] = (), titled: bool = True
+) -> bytes:
+    """All tables one after another, each with its title row, for Swedish Excel.
+
+    ``titled=False``: no title or note rows, the header is the first line (a
+    file read by a machine, such as a funder file).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     for line in preamble:
@@ -59,9 +65,10 @@ def to_csv(tables: list[SheetTable], *, preamble: list[list[str]] = ()) -> bytes
     for table in tables:
         if preamble or table is not tables[0]:
             writer.writerow([])
-        writer.writerow([csv_value(table.title)])
-        if table.note:
-            writer.writerow([csv_value(table.note)])
+        if titled:
+            writer.writerow([csv_value(table.title)])
+            if table.note:
+                writer.writerow([csv_value(table.note)])
         writer.writerow([csv_value(value) for value in table.header])
         for row in table.rows:
             writer.writerow([csv_value(value) for value in row])
@@ -86,8 +93,13 @@ def _sheet_name(title: str, used: set) -> str:
     return name
 
 
-def to_xlsx(tables: list[SheetTable], *, preamble: list[list[str]] = ()) -> bytes:
-    """One sheet per table; numbers stay numbers, text is neutralised."""
+def to_xlsx(
+    tables: list[SheetTable], *, preamble: list[list[str]] = (), titled: bool = True
+) -> bytes:
+    """One sheet per table; numbers stay numbers, text is neutralised.
+
+    ``titled=False``: no title or note rows, the header is the sheet's first row.
+    """
     workbook = Workbook()
     workbook.remove(workbook.active)
     used: set = set()
@@ -95,9 +107,10 @@ def to_xlsx(tables: list[SheetTable], *, preamble: list[list[str]] = ()) -> byte
         sheet = workbook.create_sheet(_sheet_name(table.title, used))
         for line in preamble:
             sheet.append([_xlsx_value(value) for value in line])
-        sheet.append([_xlsx_value(table.title)])
-        if table.note:
-            sheet.append([_xlsx_value(table.note)])
+        if titled:
+            sheet.append([_xlsx_value(table.title)])
+            if table.note:
+                sheet.append([_xlsx_value(table.note)])
         sheet.append([_xlsx_value(value) for value in table.header])
         for row in table.rows:
             sheet.append([_xlsx_value(value) for value in row])

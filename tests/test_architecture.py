@@ -57,9 +57,10 @@ ALLOWED = {
     },
     "erasure": DOMAIN,
     "reports": DOMAIN,
-    "demo": DOMAIN,
+    "demo": DOMAIN | {"funding"},  # the demo's funded project
     "subject_copy": DOMAIN | {"erasure"},  # registers its files with the erasure
-    "desk": DOMAIN | {"reports", "subject_copy", "erasure"},
+    "funding": DOMAIN | {"reports"},  # funder files reuse the report writers
+    "desk": DOMAIN | {"reports", "subject_copy", "erasure", "funding"},
 }
 APPS = set(ALLOWED) | {"config"}
 #: A model named in a string: "app_label.ModelName".

@@ -30,6 +30,7 @@ from casework.models import (
 )
 from casework.services import assessment_record, goal_add, placement_end
 from encryption.models import DataKey
+from funding.models import ProjectPlacement
 from participants.models import Consent, Participant
 from participants.services import consent_record
 from placements.models import Attendance, Placement, PlacementPause, PlacementSupervisor, Programme
@@ -51,6 +52,7 @@ DOMAIN_APPS = (
     "reports",
     "subject_copy",
     "timesheets",
+    "funding",
 )
 MONDAY = date(2026, 1, 5)  # the fixture placement's first day
 
@@ -131,6 +133,63 @@ def _second_time_confirmation(request):
         recorded_at=timezone.now(),
         digest=first.digest,
     )
+
+
+def _project(request, **changes):
+    from funding.models import FundedProject
+
+    values = {
+        "enterprise": request.getfixturevalue("enterprise"),
+        "funder": request.getfixturevalue("funder"),
+        "kind": "esf",
+        "name": "Projekt",
+        "reference": "P-1",
+        "starts_on": MONDAY,
+        **changes,
+    }
+    return FundedProject(**values)
+
+
+def _project_placement(request, **changes):
+    from funding.services import project_placement_add
+
+    project = _project(request)
+    project.save()
+    membership = project_placement_add(
+        project=project,
+        placement=request.getfixturevalue("placement"),
+        joined_on=MONDAY,
+        acting_user=request.getfixturevalue("manager"),
+    )
+    for name, value in changes.items():
+        setattr(membership, name, value)
+    return membership
+
+
+def _second_project(request):
+    _project(request).save()
+    return _project(request)
+
+
+def _funder_file(request, **changes):
+    from encryption.models import DataKey
+    from funding.models import FunderFile
+
+    project = _project(request)
+    project.save()
+    data_key = DataKey.new()
+    data_key.save()
+    values = {
+        "project": project,
+        "kind": "sus",
+        "first_month": MONDAY.replace(day=1),
+        "last_month": MONDAY.replace(day=1),
+        "data_key": data_key,
+        "created_by": request.getfixturevalue("manager"),
+        "created_role": "manager",
+        **changes,
+    }
+    return FunderFile(**values)
 
 
 def _placement(request, **changes):
@@ -616,6 +675,57 @@ CASES = [
         lambda request: _time_confirmation(request, resolution="kept"),
         id="time-confirmation-resolved-without-a-dispute",
     ),
+    # funding
+    pytest.param(
+        "funded_project_kind_valid",
+        lambda request: _project(request, kind="lottery"),
+        id="project-kind-unknown",
+    ),
+    pytest.param(
+        "funded_project_ends_not_before_start",
+        lambda request: _project(request, ends_on=MONDAY - timedelta(days=1)),
+        id="project-ends-before-start",
+    ),
+    pytest.param(
+        "funded_project_reference_unique",
+        _second_project,
+        id="project-reference-twice",
+    ),
+    pytest.param(
+        "project_placement_left_not_before_joined",
+        lambda request: _project_placement(request, left_on=MONDAY - timedelta(days=1)),
+        id="project-placement-left-before-joined",
+    ),
+    pytest.param(
+        "project_placement_entry_status_valid",
+        lambda request: _project_placement(request, entry_status="retired"),
+        id="project-placement-status-unknown",
+    ),
+    pytest.param(
+        "project_placement_age_plausible",
+        lambda request: _project_placement(request, age_at_entry=150),
+        id="project-placement-age-150",
+    ),
+    pytest.param(
+        "funder_file_progress_range",
+        lambda request: _funder_file(request, progress=101),
+        id="funder-file-progress-over-100",
+    ),
+    pytest.param(
+        "funder_file_status_valid",
+        lambda request: _funder_file(request, status="lost"),
+        id="funder-file-status-unknown",
+    ),
+    pytest.param(
+        "funder_file_kind_valid",
+        lambda request: _funder_file(request, kind="tax"),
+        id="funder-file-kind-unknown",
+    ),
+    pytest.param(
+        "funder_file_months_ordered",
+        lambda request: _funder_file(request, last_month=date(2025, 12, 1)),
+        id="funder-file-months-reversed",
+    ),
 ]
 
 
@@ -746,6 +856,7 @@ def test_one_data_key_per_participant(participant, manager, enterprise):
 PERSON_LINKED = [
     TimeConfirmation,
     Participant,
+    ProjectPlacement,
     Consent,
     Placement,
     PlacementSupervisor,

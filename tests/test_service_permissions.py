@@ -388,3 +388,76 @@ def test_only_the_manager_resolves_a_time_dispute(scene, supervisor, case_office
             time_dispute_resolve(
                 confirmation=dispute, resolution="kept", comment="Stämmer", acting_user=user
             )
+
+
+@pytest.fixture
+def funded(enterprise, funder, manager, placement):
+    from funding.models import ProjectKind
+    from funding.services import ProjectInput, project_create, project_placement_add
+
+    project = project_create(
+        enterprise=enterprise,
+        data=ProjectInput(
+            kind=ProjectKind.ESF,
+            name="Projekt",
+            reference="P-1",
+            funder=funder,
+            starts_on=date(2026, 1, 1),
+        ),
+        acting_user=manager,
+    )
+    membership = project_placement_add(
+        project=project, placement=placement, joined_on=date(2026, 1, 5), acting_user=manager
+    )
+    return project, membership
+
+
+FUNDING_WRITES = ("project_placement_add", "project_entry_record", "project_leaving_record")
+
+
+@pytest.mark.parametrize("who", [*OUTSIDERS, "supervisor", "case_officer", "other_manager"])
+@pytest.mark.parametrize("name", FUNDING_WRITES + ("funder_file_request", "project_create"))
+def test_only_the_enterprise_s_manager_writes_funding_data(request, funded, enterprise, who, name):
+    from funding import services
+    from funding.models import FundedProject, FunderFile, ProjectPlacement
+    from tests.funding.conftest import full_entry, full_leaving
+
+    project, membership = funded
+    user = request.getfixturevalue(who)
+    calls = {
+        "project_placement_add": lambda: services.project_placement_add(
+            project=project,
+            placement=membership.placement,
+            joined_on=date(2026, 2, 2),
+            acting_user=user,
+        ),
+        "project_entry_record": lambda: services.project_entry_record(
+            membership=membership, data=full_entry(), acting_user=user
+        ),
+        "project_leaving_record": lambda: services.project_leaving_record(
+            membership=membership, data=full_leaving(), acting_user=user
+        ),
+        "funder_file_request": lambda: services.funder_file_request(
+            project=project,
+            kind="esf_participants",
+            first_month=date(2026, 1, 1),
+            last_month=date(2026, 3, 1),
+            acting_user=user,
+        ),
+        "project_create": lambda: services.project_create(
+            enterprise=enterprise,
+            data=services.ProjectInput(
+                kind="esf",
+                name="X",
+                reference="P-2",
+                funder=project.funder,
+                starts_on=date(2026, 1, 1),
+            ),
+            acting_user=user,
+        ),
+    }
+    with (
+        nothing_written(ProjectPlacement, FundedProject, FunderFile),
+        pytest.raises(PermissionDenied),
+    ):
+        calls[name]()

@@ -357,6 +357,7 @@ def build_scenario() -> Scenario:
     )
 
     referral_r1 = referral_for_matrix(agency_x, enterprise_a, users["case_officer_x"])
+    funding = funding_for_matrix(enterprise_a, enterprise_b, funder, pl1, manager_a, manager_b)
 
     # A notification each for the manager and the case officer, about the referral: a
     # notification is its recipient's own, so everyone else gets 404.
@@ -369,6 +370,7 @@ def build_scenario() -> Scenario:
         notifications[key] = Notification.objects.filter(recipient=users[user_key]).latest("pk")
 
     objects = {
+        **funding,
         "R1": referral_r1,
         **notifications,
         **consents,
@@ -426,6 +428,11 @@ def build_scenario() -> Scenario:
         # A notification: its recipient only.
         "N1": frozenset({"manager_a"}),
         "N2": frozenset({"case_officer_x"}),
+        # Funded projects: the enterprise's managers; a file, the manager who produced it.
+        "FP1": frozenset({"manager_a"}),
+        "FP2": frozenset({"manager_b"}),
+        "MP1": frozenset({"manager_a"}),
+        "FF1": frozenset({"manager_a"}),
     }
     sign_in_how = {key: "verified" for key in users}
     sign_in_how["anonymous"] = "anonymous"
@@ -436,6 +443,49 @@ def build_scenario() -> Scenario:
     for user_key in users:  # second-factor devices exist before URLs are built
         scenario.client(user_key)
     return scenario
+
+
+def funding_for_matrix(enterprise_a, enterprise_b, funder, pl1, manager_a, manager_b) -> dict:
+    """A project at each enterprise; P1's placement in A's; a file A's manager produced."""
+    from funding.files import funder_file_produce
+    from funding.models import FileKind, ProjectKind
+    from funding.services import (
+        ProjectInput,
+        funder_file_request,
+        project_create,
+        project_placement_add,
+    )
+
+    projects = {}
+    for key, enterprise, manager in (
+        ("FP1", enterprise_a, manager_a),
+        ("FP2", enterprise_b, manager_b),
+    ):
+        projects[key] = project_create(
+            enterprise=enterprise,
+            data=ProjectInput(
+                kind=ProjectKind.ESF,
+                name=f"Project {key}",
+                reference=key,
+                funder=funder,
+                starts_on=date(2020, 1, 1),
+                obligations=(FileKind.ESF_PARTICIPANTS,),
+            ),
+            acting_user=manager,
+        )
+    membership = project_placement_add(
+        project=projects["FP1"], placement=pl1, joined_on=pl1.start_date, acting_user=manager_a
+    )
+    month = pl1.start_date.replace(day=1)
+    funder_file = funder_file_request(
+        project=projects["FP1"],
+        kind=FileKind.ESF_PARTICIPANTS,
+        first_month=month,
+        last_month=month,
+        acting_user=manager_a,
+    )
+    funder_file_produce(funder_file=funder_file)
+    return {**projects, "MP1": membership, "FF1": funder_file}
 
 
 def referral_for_matrix(agency, enterprise, case_officer):
@@ -587,6 +637,9 @@ OBJECT_PARAMETERS: dict[str, tuple[str, ...]] = {
     "erasure_id": ("ER3",),
     "referral_id": ("R1",),
     "notification_id": ("N1", "N2"),
+    "project_id": ("FP1", "FP2"),
+    "membership_id": ("MP1",),
+    "file_id": ("FF1",),
 }
 
 
@@ -666,6 +719,9 @@ def cases(scenario: Scenario) -> Iterator[Case]:
         # participant id comes from it.
         if set(object_parameters) - {"participant_id"} and "participant_id" in object_parameters:
             object_parameters.remove("participant_id")
+        # Likewise a placement in a project, or a file, names its project.
+        if set(object_parameters) - {"project_id"} and "project_id" in object_parameters:
+            object_parameters.remove("project_id")
         assert len(object_parameters) <= 1, (
             f"{view_name}: more than one object parameter {object_parameters}; "
             "extend tests/accounts/matrix.py"
@@ -679,6 +735,8 @@ def cases(scenario: Scenario) -> Iterator[Case]:
                     kwargs[name] = obj.pk
                 elif name == "participant_id":
                     kwargs[name] = _participant_of(obj)
+                elif name == "project_id":
+                    kwargs[name] = obj.project_id
                 else:
                     kwargs[name] = COMPANION_PARAMETERS[name](scenario, route, obj)
             # An address of the earlier scheme answers as the address it moved to does.

@@ -88,6 +88,7 @@ MENUS = {
         "Remisser",
         "Närvaro",
         "Rapporter",
+        "Projekt",
         "Behörigheter",
         "Dataskydd",
     ],

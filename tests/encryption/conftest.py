@@ -228,10 +228,12 @@ def build_full_record(
     record.values[("timesheets.TimeConfirmation", "comment")] = canary("time")
     record.values[("timesheets.TimeConfirmation", "resolution_comment")] = canary("decision")
     referral, referral_rows = _referral(tag, enterprise, agency, case_officer, record)
+    project_placement = _project_placement(enterprise, placement, manager, record, canary)
     record.placement = placement
     record.rows = [participant, consent, placement, *attendance, pause, note, goal, assessment]
     record.rows += [review]
     record.rows += [exit_record, follow_up, document, message, time_confirmation]
+    record.rows += [project_placement]
     record.own_key_rows = [TOTPSecret.objects.get(device=device), *referral_rows]
     record.canaries += [
         value for value in record.values.values() if value not in record.other_canaries
@@ -251,6 +253,40 @@ def _time_confirmation(placement, manager, canary):
     return time_dispute_resolve(
         confirmation=dispute, resolution="kept", comment=canary("decision"), acting_user=manager
     )
+
+
+def _project_placement(enterprise, placement, manager, record, canary):
+    """The placement in a funded project: its special-category answers are encrypted."""
+    import uuid
+
+    from audit.history import save_with_history
+    from funding.services import ProjectInput, project_create, project_placement_add
+    from tests.factories import OrganisationFactory
+
+    tag = uuid.uuid4().hex[:8]  # plain names: no canary in them
+    funder = OrganisationFactory(kind="funder", name=f"Finansiär {tag}")
+    project = project_create(
+        enterprise=enterprise,
+        data=ProjectInput(
+            kind="esf", name=f"Projekt {tag}", reference=tag, funder=funder, starts_on=START
+        ),
+        acting_user=manager,
+    )
+    membership = project_placement_add(
+        project=project, placement=placement, joined_on=START, acting_user=manager
+    )
+    # Canaries in place of the codes, so the raw bytes can be searched for them.
+    for name in (
+        "disability",
+        "foreign_background",
+        "third_country_national",
+        "minority",
+        "homeless",
+    ):
+        setattr(membership, name, canary(f"pp-{name}"))
+        record.values[("funding.ProjectPlacement", name)] = canary(f"pp-{name}")
+    save_with_history(membership, user=manager, reason="project entry recorded")
+    return membership
 
 
 def _referral(tag, enterprise, agency, case_officer, record):
