@@ -22,7 +22,7 @@ import time
 from unittest import mock
 
 #: The most queries one batch may cost (tests/notifications/test_daily.py pins the same).
-BATCH_QUERIES = 7
+BATCH_QUERIES = 8
 
 
 class _Rollback(Exception):

@@ -23,6 +23,7 @@ from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from placements.models import Placement
+from placements.selectors import RUNNING
 
 from .models import FollowUp, Review
 
@@ -37,8 +38,6 @@ FOLLOW_UP_DAYS = 28
 FOLLOW_UP_MONTHS = 6
 #: A notification tells of a due item this many days ahead ("due soon").
 DUE_SOON_DAYS = 7
-#: Placements whose reviews and plan deadlines are followed.
-RUNNING = (Placement.Status.ACTIVE, Placement.Status.PAUSED)
 
 
 class DueState(StrEnum):

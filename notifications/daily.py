@@ -18,6 +18,8 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from casework import due
 from casework.models import FollowUp
+from participants import access
+from participants.models import ParticipantUserObjectPermission
 from placements.models import Placement
 
 from .kinds import Kind
@@ -73,25 +75,35 @@ def _review_items(placement_ids: list, today: date) -> list[NewNotification]:
 
 
 def _follow_up_items(placement_ids: list, today: date) -> list[NewNotification]:
-    """Follow-ups due within 7 days or overdue, told to the enterprise's current
-    managers (they see and record every follow-up of the enterprise). Two queries."""
+    """Follow-ups due within 7 days or overdue, told to whom the home pages show them
+    (casework.selectors_followup): the enterprise's current managers, and supervisors
+    who supervise there and hold a grant on the participant (current or in grace).
+    Four queries."""
     horizon = today + timedelta(days=due.DUE_SOON_DAYS)
     follow_ups = list(
         FollowUp.objects.filter(exit__placement_id__in=placement_ids)
         .filter(due.follow_ups_due_by(horizon))
         .values_list("pk", "due_on", "participant_id", "participant__organisation_id")
     )
-    managers: dict = defaultdict(list)
-    for organisation_id, user_id in (
+    organisation_ids = {row[3] for row in follow_ups}
+    staff: dict = defaultdict(set)  # (organisation id, role) → user ids
+    for organisation_id, role, user_id in (
         Membership.objects.current()
         .filter(
-            role=Role.MANAGER,
+            role__in=[Role.MANAGER, Role.SUPERVISOR],
             user__is_active=True,
-            organisation_id__in={row[3] for row in follow_ups},
+            organisation_id__in=organisation_ids,
         )
-        .values_list("organisation_id", "user_id")
+        .values_list("organisation_id", "role", "user_id")
     ):
-        managers[organisation_id].append(user_id)
+        staff[(organisation_id, role)].add(user_id)
+    granted: dict = defaultdict(set)  # participant id → user ids holding a grant
+    for participant_id, user_id in access.grant_holders(
+        ParticipantUserObjectPermission,
+        object_ids={row[2] for row in follow_ups},
+        codename="view_participant",
+    ):
+        granted[participant_id].add(user_id)
     items = []
     for follow_up_id, due_on, participant_id, organisation_id in follow_ups:
         state = due.due_state(due_on, today=today)
@@ -101,7 +113,10 @@ def _follow_up_items(placement_ids: list, today: date) -> list[NewNotification]:
             "participants:follow_up_record",
             kwargs={"participant_id": participant_id, "follow_up_id": follow_up_id},
         )
-        for user_id in managers[organisation_id]:
+        recipients = staff[(organisation_id, Role.MANAGER)] | (
+            granted[participant_id] & staff[(organisation_id, Role.SUPERVISOR)]
+        )
+        for user_id in sorted(recipients, key=str):
             items.append(
                 NewNotification(
                     user_id,
@@ -114,7 +129,7 @@ def _follow_up_items(placement_ids: list, today: date) -> list[NewNotification]:
 
 
 def due_items_batch(placement_ids: list, *, today: date) -> int:
-    """Notifications for one batch of placements, in one transaction. Six queries at most."""
+    """Notifications for one batch of placements, in one transaction. Nine queries at most."""
     items = _review_items(placement_ids, today) + _follow_up_items(placement_ids, today)
     with transaction.atomic():
         notifications_create(items)

@@ -85,6 +85,15 @@ def granted_ids(grant_model, *, user, codename: str, state: str = CURRENT):
     return _in_state(grants, state).values("content_object_id")
 
 
+def grant_holders(grant_model, *, object_ids, codename: str, state: str = CURRENT):
+    """(row id, user id) of every grant of ``codename`` on the rows ``object_ids`` (a
+    values_list): who holds a relationship to each, for telling them of it."""
+    grants = grant_model.objects.filter(
+        content_object_id__in=object_ids, permission__codename=codename
+    )
+    return _in_state(grants, state).values_list("content_object_id", "user_id")
+
+
 def relations_of(
     scope: Scope,
     *,

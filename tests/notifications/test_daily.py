@@ -1,10 +1,11 @@
 """The daily job: reviews and follow-ups due within 7 days or overdue, once per due
 date and state, by the same rule as the home pages, in constant queries per batch."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from casework import due
 from casework.models import Outcome
@@ -36,17 +37,26 @@ def test_review_due_soon_then_overdue_told_once_each(placement, case_officer):
     assert link == f"/placeringar/{placement.pk}/uppfoljning/ny/"
 
 
-def test_follow_up_due_goes_to_the_managers(placement, manager, supervisor, case_officer):
+def test_follow_up_due_goes_to_the_managers_and_supervisors(
+    placement, manager, supervisor, other_supervisor, case_officer
+):
+    # Grants are judged on the real day: the placement ends 25 days before it, so the
+    # 28-day follow-up falls due in 3 days, inside the supervisor's grace period.
+    today = timezone.localdate()
     placement_end(
         placement=placement,
-        ended_on=date(2026, 3, 2),
+        ended_on=today - timedelta(days=25),
         outcome=Outcome.values[0],
         acting_user=manager,
     )
-    notifications_daily(today=date(2026, 3, 27))  # day 28 falls on 2026-03-30
+    notifications_daily(today=today)
     assert kinds(manager) == [Kind.FOLLOW_UP_DUE]
-    assert kinds(case_officer) == []  # the placement has ended: no review is due
-    notifications_daily(today=date(2026, 4, 1))
+    # The supervisor at the exit still sees the participant (the grace period), as on
+    # their home page; another enterprise's supervisor does not.
+    assert kinds(supervisor) == [Kind.FOLLOW_UP_DUE]
+    assert kinds(other_supervisor) == []
+    assert Kind.FOLLOW_UP_DUE not in kinds(case_officer)
+    notifications_daily(today=today + timedelta(days=4))
     assert kinds(manager) == [Kind.FOLLOW_UP_DUE, Kind.FOLLOW_UP_OVERDUE]
 
 
@@ -67,8 +77,9 @@ def test_the_job_and_the_home_page_agree(active_placements, case_officer):
 
 
 #: One batch: the reviews due (1), the follow-ups due (1), their enterprises' managers
-#: (1), the insert and the recipients' preferences (2), inside a savepoint (2).
-BATCH_QUERIES = 7
+#: and supervisors (1), the grants on their participants (1), the insert and the
+#: recipients' preferences (2), inside a savepoint (2).
+BATCH_QUERIES = 8
 
 
 @pytest.mark.parametrize("count", [2, 20])
