@@ -338,15 +338,16 @@ def file_download(request, project_id, file_id, filename):
             _file_context(request, project, funder_file),
             status=410,
         )
+    extension = filename.rsplit(".", 1)[-1]
     record_access_many(
         request,
         action="export",
         participant_ids=funder_file.included,
         section=SECTION,
         object_type="funder_file",
-        object_id=f"{funder_file.pk}/{filename}",
+        # The file's id and format (the whole name would not fit the event's column).
+        object_id=f"{funder_file.pk}/{extension}",
     )
-    extension = filename.rsplit(".", 1)[-1]
     response = HttpResponse(content, content_type=CONTENT_TYPES[extension])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
