@@ -48,6 +48,9 @@ from placements.models import Attendance, Placement, PlacementPause, Programme
 from placements.services import AttendanceEntry
 from referrals.models import Agreement
 from referrals.services import ReferralPerson, referral_create, referral_request_information
+from timesheets.models import TimeConfirmation
+from timesheets.selectors import attendance_digest, control_code, month_end
+from timesheets.services import time_confirmation_record
 
 from .bulk import (
     AssessmentInput,
@@ -824,6 +827,43 @@ class DemoBuilder:
                     message="Hur många timmar per dag orkar personen i början?",
                 )
 
+    def build_time_confirmations(self) -> None:
+        """Last month's time confirmed by participants of running placements (at most
+        six): the first disputes a day (waiting for its manager's decision), the second
+        signed the paper sheet, the others confirmed on screen (docs/attendance.md)."""
+        month = (self.today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        last_day = month_end(month)
+        managers = {
+            enterprise.pk: self.staff[spec.slug].users[Role.MANAGER]
+            for spec, enterprise, _units in self.enterprises
+        }
+        placements = Placement.objects.filter(
+            status=Placement.Status.ACTIVE, start_date__lt=month
+        ).select_related("participant")
+        number = 0
+        for placement in placements.order_by("start_date", "pk"):
+            rows = list(
+                Attendance.objects.filter(
+                    placement=placement, date__range=(month, last_day)
+                ).values_list("date", "planned_hours", "attended_hours", "absence_reason")
+            )
+            if not rows or number == 6:
+                continue
+            digest = attendance_digest(rows)
+            paper, disputed = number == 1, number == 0
+            time_confirmation_record(
+                placement=placement,
+                month=month,
+                channel=(
+                    TimeConfirmation.Channel.PAPER if paper else TimeConfirmation.Channel.ON_SCREEN
+                ),
+                seen=control_code(digest) if paper else digest,
+                disputed_days=[rows[0][0]] if disputed else [],
+                comment="Jag var där hela dagen, inte som det står." if disputed else "",
+                acting_user=managers[placement.participant.organisation_id],
+            )
+            number += 1
+
 
 def seed_demo(
     *,
@@ -841,6 +881,7 @@ def seed_demo(
         builder.build_participants()
         builder.build_referrals()
         build_funded_projects(builder)
+        builder.build_time_confirmations()
     return builder.credentials
 
 

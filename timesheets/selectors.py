@@ -183,7 +183,9 @@ def month_of_report(report: AttendanceMonth) -> MonthConfirmation:
     )
 
 
-def time_confirmation_page_for(*, user: User, placement_id, year: int, month: int):
+def time_confirmation_page_for(
+    *, user: User, placement_id, year: int, month: int
+) -> ConfirmationPage:
     """The month's attendance and its confirmation, for a user who records attendance
     on the placement (manager or current supervisor): Http404 for a placement the user
     does not see, PermissionDenied for one whose attendance they only read. Three queries."""

@@ -240,3 +240,12 @@ def test_agreements_and_referrals_waiting(seeded):
     statuses = sorted(Referral.objects.values_list("status", flat=True))
     assert statuses == ["more_information", "sent", "sent"]
     assert Referral.objects.values("enterprise").distinct().count() == 1
+
+
+def test_last_month_confirmed_and_one_day_disputed(seeded):
+    from timesheets.models import TimeConfirmation
+
+    confirmations = TimeConfirmation.objects.all()
+    assert confirmations.count() >= 2
+    assert confirmations.filter(channel="paper").count() == 1
+    assert confirmations.filter(status="disputed", resolution="").count() == 1
