@@ -27,6 +27,7 @@ def test_every_tracked_record_of_a_participant_is_a_history_source():
         "documents.Document",
         "referrals.CaseMessage",
         "timesheets.TimeConfirmation",
+        "funding.ProjectPlacement",
     ]
     assert registry.subject().model._meta.label == "participants.Participant"
 

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 #: The project page: session, user, memberships, second-factor device; the project
 #: with its counts; the placement ids; one batch of rows (placements with participants
-#: and keys, six-month follow-ups, consents); one INSERT of the access events; the files.
-PROJECT_PAGE_QUERIES = 11
+#: and keys, six-month follow-ups, consents); one INSERT of the access events; the files;
+#: the header's unread notifications.
+PROJECT_PAGE_QUERIES = 12
 
 
 def reauthenticated(client):

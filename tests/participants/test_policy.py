@@ -17,6 +17,7 @@ M, S, F, C = (
 #: The whole policy, written out: who reads and who writes each section.
 EXPECTED_READ = {
     M: {
+        "funding",
         "identity",
         "contact",
         "health",
@@ -77,6 +78,7 @@ EXPECTED_READ = {
 }
 EXPECTED_WRITE = {
     M: {
+        "funding",
         "identity",
         "contact",
         "health",

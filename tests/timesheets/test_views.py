@@ -185,8 +185,8 @@ def test_unit_month_query_count_is_constant(
     client.get(unit_month_url(january.unit))  # the session's first request starts its clock
     # Session, user, memberships (the roles), OTP device (4); the unit, the placements,
     # the month's confirmations and its attendance rows for the digests (4); the
-    # access events, one INSERT (1).
-    with django_assert_num_queries(9):
+    # access events, one INSERT (1); the header's unread notifications (1).
+    with django_assert_num_queries(10):
         assert client.get(unit_month_url(january.unit)).status_code == 200
 
 
@@ -200,8 +200,9 @@ def test_disputes_query_count_is_constant(
     client = login(manager)
     client.get(reverse("units:time_disputes"))
     # Session, user, memberships (the roles), OTP device (4); the paginator's count
-    # and the page (2); the access events, one INSERT (1).
-    with django_assert_num_queries(7):
+    # and the page (2); the access events, one INSERT (1); the header's unread
+    # notifications (1).
+    with django_assert_num_queries(8):
         assert client.get(reverse("units:time_disputes")).status_code == 200
 
 
