@@ -39,9 +39,11 @@ from accounts.models import Organisation, Role
 from audit.models import AccessEvent
 from casework.models import Assessment, Exit, FollowUp, Goal, ProgressNote, Review, Score
 from encryption import keycache
+from funding.models import ProjectPlacement, SensitiveAnswer
 from participants.consents import consent_permits, consents_of
 from participants.models import Participant
 from placements.models import Attendance, Placement, PlacementSupervisor
+from referrals.models import CaseMessage
 from timesheets.models import TimeConfirmation
 
 FORMAT = "stegvis-subject-copy/1"
@@ -240,6 +242,104 @@ def _time_confirmations(participant, placements_by_id: dict) -> Section:
                 "resolved_by": _person(row.resolved_by),
             }
             for row in confirmations
+        ],
+    )
+
+
+#: What a funded project holds of the participant, in the order of the project's form.
+PROJECT_FIELDS = (
+    "age_at_entry",
+    "entry_status",
+    "education_level",
+    "disability",
+    "foreign_background",
+    "third_country_national",
+    "minority",
+    "homeless",
+    "rural_area",
+    "income_before",
+    "job_searching",
+    "in_education",
+    "gained_qualification",
+    "employed_on_leaving",
+    "income_after",
+)
+SENSITIVE_LABELS = dict(SensitiveAnswer.choices)
+
+
+def _project_label(name: str) -> str:
+    field = ProjectPlacement._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
+
+
+def _project_value(row: ProjectPlacement, name: str) -> Any:
+    field = ProjectPlacement._meta.get_field(name)
+    value = getattr(row, name)
+    if getattr(field, "choices", None):
+        return getattr(row, f"get_{name}_display")()
+    if isinstance(value, str):  # an encrypted special-category answer (a code)
+        return str(SENSITIVE_LABELS.get(value, value))
+    return _plain(value)
+
+
+def _funded_projects(participant) -> Section:
+    """The data recorded for funded projects (at entry, on leaving), as the funder gets it."""
+    rows = (
+        ProjectPlacement.objects.filter(placement__participant=participant)
+        .select_related("project", "project__funder")
+        .order_by("joined_on", "pk")
+    )
+    return Section(
+        key="funded_projects",
+        title=_("Funded projects"),
+        columns=[
+            ("project", _("Project")),
+            ("funder", _("Funder")),
+            ("joined_on", _("Entered")),
+            ("left_on", _("Left")),
+            ("data", _("Data reported")),
+        ],
+        rows=[
+            {
+                "project": row.project.name,
+                "funder": row.project.funder.name,
+                "joined_on": _plain(row.joined_on),
+                "left_on": _plain(row.left_on),
+                "data": "; ".join(
+                    f"{_project_label(name)}: {value}"
+                    for name in PROJECT_FIELDS
+                    if (value := _project_value(row, name)) not in ("", None)
+                ),
+            }
+            for row in rows
+        ],
+    )
+
+
+def _messages(participant, placements_by_id: dict) -> Section:
+    """The messages between the enterprise and the case officer on a placement."""
+    messages = (
+        CaseMessage.objects.filter(placement__participant=participant)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    return Section(
+        key="messages",
+        title=_("Messages"),
+        columns=[
+            ("created_at", _("Sent")),
+            ("unit", _("Unit")),
+            ("author", _("From")),
+            ("body", _("Message")),
+        ],
+        rows=[
+            {
+                "created_at": _plain(row.created_at),
+                "unit": _unit_of(placements_by_id, row.placement_id),
+                "author": _person(row.author),
+                "body": row.body,
+            }
+            for row in messages
         ],
     )
 
@@ -468,6 +568,8 @@ def package_build(*, participant_id, now: datetime | None = None) -> Package:
         )
     )
 
+    sections.append(_messages(participant, by_id))
+    sections.append(_funded_projects(participant))
     sections.append(_consents(participant))
     sections.append(_recipients(participant))
     sections.append(_retention(participant, placements))

@@ -58,7 +58,8 @@ ALLOWED = {
     "erasure": DOMAIN,
     "reports": DOMAIN,
     "demo": DOMAIN | {"funding"},  # the demo's funded project
-    "subject_copy": DOMAIN | {"erasure"},  # registers its files with the erasure
+    # Registers its files with the erasure; the funded projects' data is the person's too.
+    "subject_copy": DOMAIN | {"erasure", "funding"},
     "funding": DOMAIN | {"reports"},  # funder files reuse the report writers
     "desk": DOMAIN | {"reports", "subject_copy", "erasure", "funding"},
 }

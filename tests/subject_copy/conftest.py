@@ -25,6 +25,7 @@ from placements.services import (
     placement_plan_submit,
     placement_plan_update,
 )
+from referrals.services import case_message_post
 from tests.factories import make_active_placement, make_participant, valid_identity_number
 from tests.timesheets.conftest import confirm
 from timesheets.services import time_dispute_resolve
@@ -53,6 +54,8 @@ PLANTED = {
     "consent_evidence": "Qzevidence",
     "time_comment": "Qztimeaaaa",
     "time_decision": "Qzdecision",
+    "message": "Qzmessage",
+    "project": "Qzprojekt",
 }
 OTHER = {"given_name": "Qxothergiv", "note": "Qxothernote", "health": "Qxotherhealth"}
 
@@ -194,7 +197,37 @@ def plant_record(
         evidence=PLANTED["consent_evidence"],
         acting_user=manager,
     )
+    case_message_post(placement=placement, body=PLANTED["message"], acting_user=manager)
+    _funded_project(enterprise, manager, placement, start)
     return participant, participant.personal_identity_number
+
+
+def _funded_project(enterprise, manager, placement, start):
+    """The placement in a funded project, its data at entry recorded (disability "yes")."""
+    from funding.services import (
+        ProjectInput,
+        project_create,
+        project_entry_record,
+        project_placement_add,
+    )
+    from tests.factories import OrganisationFactory
+    from tests.funding.conftest import full_entry
+
+    project = project_create(
+        enterprise=enterprise,
+        data=ProjectInput(
+            kind="esf",
+            name=PLANTED["project"],
+            reference=f"P-{placement.pk.hex[:8]}",
+            funder=OrganisationFactory(kind="funder", name="Finansiären"),
+            starts_on=start,
+        ),
+        acting_user=manager,
+    )
+    membership = project_placement_add(
+        project=project, placement=placement, joined_on=start, acting_user=manager
+    )
+    project_entry_record(membership=membership, data=full_entry(), acting_user=manager)
 
 
 @pytest.fixture

@@ -75,6 +75,8 @@ def test_the_json_names_each_section(planted):
         "assessments",
         "decisions",
         "follow_ups",
+        "messages",
+        "funded_projects",
         "consents",
         "recipients",
         "retention",
@@ -90,6 +92,14 @@ def test_the_json_names_each_section(planted):
     assert [row["internal"] for row in sections["notes"]["rows"]] == [True, False]
     assert "ingen anteckning har undantagits" in sections["notes"]["explanation"]
     assert sections["consents"]["rows"][0]["evidence"] == "Qzevidence"
+    assert [row["body"] for row in sections["messages"]["rows"]] == ["Qzmessage"]
+    [project] = sections["funded_projects"]["rows"]
+    # The special-category answers the funder gets, decrypted and in Swedish.
+    assert "funktionsnedsättning: Ja" in project["data"]
+    assert (
+        "minoritet (inklusive marginaliserade grupper som romer): Vill inte svara"
+        in (project["data"])
+    )
     assert "år" in sections["retention"]["rows"][0]["text"]
 
 
@@ -124,9 +134,10 @@ def _queries(setup, django_assert_num_queries, weeks, participant_only=False):
     # Participant (1); placements (1); supervisors (1); attendance (1); time
     # confirmations (1); notes (1);
     # goals (1); assessments (1); scores (1); reviews (1); exits (1); follow-ups (1);
+    # messages (1); funded projects (1);
     # consents (1); access events grouped (1); their organisations (1); the retention
     # policy, funders' requirements and extensions (3).
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(20):
         package = package_build(participant_id=participant.pk)
     return package
 
