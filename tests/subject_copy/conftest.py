@@ -219,7 +219,7 @@ def _funded_project(enterprise, manager, placement, start):
             kind="esf",
             name=PLANTED["project"],
             reference=f"P-{placement.pk.hex[:8]}",
-            funder=OrganisationFactory(kind="funder", name="Finansiären"),
+            funder=OrganisationFactory(kind="funder", name=f"Finansiär {placement.pk.hex[:8]}"),
             starts_on=start,
         ),
         acting_user=manager,
