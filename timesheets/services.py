@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -172,7 +172,15 @@ def time_confirmation_record(
     confirmation.resolved_at = None
     confirmation.resolution_comment = ""
     reason = "time disputed" if days else "time confirmed"
-    save_with_history(confirmation, user=acting_user, reason=f"{reason} ({channel})")
+    try:
+        with transaction.atomic():  # a savepoint: the month's first answer, twice at once
+            save_with_history(confirmation, user=acting_user, reason=f"{reason} ({channel})")
+    except IntegrityError:
+        if existing is not None:
+            raise
+        raise ValidationError(
+            _("Someone recorded this month's answer a moment ago: show the month again.")
+        ) from None
     return confirmation
 
 

@@ -127,6 +127,28 @@ def test_a_current_confirmation_is_not_recorded_twice(january, supervisor):
         confirm(january, supervisor)
 
 
+def test_the_first_answer_recorded_twice_at_once_is_a_message_not_an_error(
+    january, supervisor, manager, monkeypatch
+):
+    """Two screens record the month's first answer at the same moment: each looked for an
+    earlier answer before either saved. The second meets the one-per-month rule and is
+    told so; the first answer stands."""
+    from django.db.models import QuerySet
+
+    first = confirm(january, supervisor)
+    real_first = QuerySet.first
+
+    def not_yet_saved(queryset):  # what the second screen saw before the first saved
+        return None if queryset.model is TimeConfirmation else real_first(queryset)
+
+    monkeypatch.setattr(QuerySet, "first", not_yet_saved)
+    with pytest.raises(ValidationError, match="a moment ago"):
+        confirm(january, manager, disputed_days=[FIRST_WEEK], comment="Fel")
+    monkeypatch.undo()
+    assert list(TimeConfirmation.objects.all()) == [first]
+    assert TimeConfirmation.objects.get().status == TimeConfirmation.Status.CONFIRMED
+
+
 def test_a_month_without_the_placement_is_refused(january, supervisor):
     with pytest.raises(ValidationError, match="no days in this month"):
         confirm(january, supervisor, month=date(2025, 12, 1))
