@@ -21,7 +21,7 @@ from accounts.models import Organisation, Role
 from accounts.roles import organisations_with_role
 from casework.models import FollowUp
 from encryption import keycache
-from encryption.exceptions import DataKeyDestroyed, DecryptionError
+from encryption.exceptions import DataKeyDestroyed
 from encryption.services import data_key_destroy
 from participants.models import Consent
 from reports.exports import SheetTable, to_csv, to_xlsx
@@ -298,8 +298,10 @@ def funder_file_open(*, funder_file: FunderFile, name: str) -> bytes:
         raise FileUnavailable(funder_file.pk) from None
     try:
         return unseal(file_id=funder_file.pk, name=name, sealed=sealed)
-    except (DataKeyDestroyed, DecryptionError):
+    except DataKeyDestroyed:  # expired: its key is gone
         raise FileUnavailable(funder_file.pk) from None
+    # A file that does not authenticate (DecryptionError: changed, swapped, damaged)
+    # is not an expired one: it propagates and is logged as the server error it is.
 
 
 def funder_files_expire(*, now=None) -> int:

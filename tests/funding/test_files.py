@@ -158,6 +158,26 @@ def test_the_stored_file_is_encrypted_bound_and_expires(project, manager, enrol)
     assert DataKey.objects.get(pk=funder_file.data_key_id).destroyed_at is not None
 
 
+def test_a_changed_file_is_refused_loudly_not_as_expired(project, manager, enrol):
+    """A stored file that does not authenticate was changed or swapped: the open raises
+    the decryption error (a server error, logged) instead of passing for an expired file."""
+    from django.core.files.base import ContentFile
+
+    from encryption.exceptions import DecryptionError
+
+    enrol()
+    funder_file = produce(project, manager)
+    name = funder_file.files[0]
+    path = f"funder_files/{funder_file.pk}/{name}.enc"
+    with storage().open(path, "rb") as handle:
+        sealed = bytearray(handle.read())
+    sealed[-1] ^= 1
+    storage().delete(path)
+    storage().save(path, ContentFile(bytes(sealed)))
+    with pytest.raises(DecryptionError, match="does not authenticate"):
+        funder_file_open(funder_file=funder_file, name=name)
+
+
 def test_the_attendance_report_has_a_page_per_placement_and_month(project, manager, enrol):
     from pypdf import PdfReader
 
